@@ -1,0 +1,14 @@
+namespace Orchestrator.Contracts;
+
+/// <summary>The scheduler moved a job to a new state; read models (the Api's job table) follow these.</summary>
+/// <param name="Sequence">Grows by one per transition, so a reader can drop stale or duplicated events.</param>
+/// <param name="State">One of <see cref="JobStates"/>.</param>
+public sealed record JobStateChanged(
+    Guid JobId,
+    long JobNumber,
+    string State,
+    int Sequence,
+    DateTimeOffset ChangedAt,
+    string? Destination,
+    int? ExitCode,
+    string? Error);

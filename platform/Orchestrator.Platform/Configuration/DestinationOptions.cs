@@ -1,0 +1,10 @@
+namespace Orchestrator.Platform.Configuration;
+
+/// <summary>One place jobs run (<c>Orchestrator:Destinations:{name}</c>).</summary>
+public sealed class DestinationOptions
+{
+    public static readonly string[] Kinds = ["local"];
+
+    /// <summary>Which executor adapter runs it: <c>local</c> (a child process on the executor's machine).</summary>
+    public string Kind { get; set; } = "local";
+}

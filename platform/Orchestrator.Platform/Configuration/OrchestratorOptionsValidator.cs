@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Options;
+
+namespace Orchestrator.Platform.Configuration;
+
+/// <summary>Names every mistake in the shared configuration at start-up, in words an operator can act on.</summary>
+public sealed class OrchestratorOptionsValidator : IValidateOptions<OrchestratorOptions>
+{
+    public ValidateOptionsResult Validate(string? name, OrchestratorOptions options)
+    {
+        var errors = new List<string>();
+        if (options.Services.Count == 0)
+            errors.Add("Orchestrator:Services is empty: configure at least one service, e.g. Orchestrator:Services:generic:Destination=local.");
+        if (options.Destinations.Count == 0)
+            errors.Add("Orchestrator:Destinations is empty: configure at least one, e.g. Orchestrator:Destinations:local:Kind=local.");
+
+        foreach (var (serviceName, service) in options.Services)
+        {
+            if (string.IsNullOrWhiteSpace(service.Destination))
+                errors.Add($"Orchestrator:Services:{serviceName}:Destination is empty.");
+            else if (!options.Destinations.ContainsKey(service.Destination))
+                errors.Add($"Orchestrator:Services:{serviceName}:Destination names '{service.Destination}', which is not among Orchestrator:Destinations ({string.Join(", ", options.Destinations.Keys)}).");
+        }
+
+        foreach (var (destinationName, destination) in options.Destinations)
+        {
+            if (!DestinationOptions.Kinds.Contains(destination.Kind))
+                errors.Add($"Orchestrator:Destinations:{destinationName}:Kind is '{destination.Kind}'; expected one of {string.Join(", ", DestinationOptions.Kinds)}.");
+        }
+
+        if (options.Retention <= TimeSpan.Zero)
+            errors.Add($"Orchestrator:Retention must be positive (a TimeSpan such as 10.00:00:00), not {options.Retention}.");
+        if (string.IsNullOrWhiteSpace(options.Storage.JobsRoot) || !Path.IsPathRooted(options.Storage.JobsRoot))
+            errors.Add($"Orchestrator:Storage:JobsRoot must be an absolute path, not '{options.Storage.JobsRoot}'.");
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

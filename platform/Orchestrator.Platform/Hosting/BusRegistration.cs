@@ -1,0 +1,49 @@
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Contracts;
+using Orchestrator.Platform.Configuration;
+using Orchestrator.Platform.Messaging;
+
+namespace Orchestrator.Platform.Hosting;
+
+public static class BusRegistration
+{
+    /// <summary>
+    /// MassTransit on RabbitMQ with what every service needs: redelivery with back-off for transient failures,
+    /// the durable scheduler as the message scheduler, and endpoints named after their consumers.
+    /// </summary>
+    public static WebApplicationBuilder AddOrchestratorBus(
+        this WebApplicationBuilder builder,
+        Action<IBusRegistrationConfigurator> registerConsumers,
+        Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator>? configureEndpoints = null)
+    {
+        var rabbit = builder.Configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+        builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.SetKebabCaseEndpointNameFormatter();
+            registerConsumers(bus);
+            bus.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(rabbit.Host, rabbit.Port, rabbit.VirtualHost, h =>
+                {
+                    h.Username(rabbit.Username);
+                    h.Password(rabbit.Password);
+                });
+                cfg.UseMessageScheduler(QueueNames.Address(QueueNames.MessageScheduler));
+                cfg.UseMessageRetry(r => r.Exponential(8, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100)));
+                configureEndpoints?.Invoke(context, cfg);
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+        builder.Services.Configure<MassTransitHostOptions>(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.StartTimeout = TimeSpan.FromSeconds(60);
+            o.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+        return builder;
+    }
+}
