@@ -26,10 +26,14 @@ if ! rabbitmqctl -q status >/dev/null 2>&1; then
   rabbitmqctl -q await_startup --timeout 90
 fi
 
+# shellcheck disable=SC2012  # version folders are plain numbers
 version="$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1)"
 if [ -z "$version" ]; then
-  pg_createcluster 15 main >/dev/null
-  version=15
+  # No cluster yet: create one for the newest server installed rather than assume a release.
+  # shellcheck disable=SC2012
+  version="$(ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -1)"
+  [ -n "$version" ] || { echo "no PostgreSQL server installed under /usr/lib/postgresql" >&2; exit 1; }
+  pg_createcluster "$version" main >/dev/null
 fi
 pg_lsclusters -h | awk -v v="$version" '$1==v && $2=="main"' | grep -q . || pg_createcluster "$version" main >/dev/null
 pg_ctlcluster "$version" main status >/dev/null 2>&1 || { echo "starting PostgreSQL $version ..."; pg_ctlcluster "$version" main start; }
