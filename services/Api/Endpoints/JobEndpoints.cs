@@ -1,0 +1,93 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Orchestrator.Api.Jobs;
+using Orchestrator.Api.Persistence;
+using Orchestrator.Contracts;
+
+namespace Orchestrator.Api.Endpoints;
+
+/// <summary>The WeNMR-compatible job endpoints: upload, download, status.</summary>
+public static class JobEndpoints
+{
+    public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/upload", UploadAsync)
+            .DisableAntiforgery()
+            .WithName("Upload")
+            .WithSummary("Submit a job: multipart 'file' parts (with run.sh), 'user_id' and 'service'.");
+        app.MapMethods("/download/{id}", [HttpMethods.Get, HttpMethods.Head], DownloadAsync)
+            .WithName("Download")
+            .WithSummary("200 with the results zip when completed, 202 while queued or running, 204 when failed or cleaned.");
+        app.MapGet("/jobs/{id}", GetJobAsync)
+            .WithName("GetJob")
+            .WithSummary("The job's state, the time of each transition, destination, exit code and error.");
+        return app;
+    }
+
+    static async Task<Results<Created<UploadResponse>, ProblemHttpResult>> UploadAsync(
+        HttpContext http, JobSubmissionService submissions, IOptions<ApiOptions> options, CancellationToken cancellationToken)
+    {
+        var sizeLimit = http.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeLimit is { IsReadOnly: false })
+            sizeLimit.MaxRequestBodySize = options.Value.MaxUploadBytes + 1024 * 1024;
+        try
+        {
+            var job = await submissions.SubmitAsync(http.Request, cancellationToken);
+            return TypedResults.Created($"/jobs/{job.Number}",
+                new UploadResponse(job.Number, job.UserId, job.Service, job.State, job.Directory, string.Empty));
+        }
+        catch (UploadRejectedException ex)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: ex.StatusCode, title: ex.Title);
+        }
+    }
+
+    static async Task<IResult> DownloadAsync(string id, HttpContext http, ApiDbContext db, CancellationToken cancellationToken)
+    {
+        var job = await FindAsync(db, id, cancellationToken);
+        if (job is null)
+            return UnknownJob(id);
+
+        switch (job.State)
+        {
+            case JobStates.Completed:
+                break;
+            case JobStates.Failed or JobStates.Cleaned:
+                return TypedResults.NoContent();
+            default:
+                return TypedResults.Accepted((string?)null);
+        }
+
+        if (!Directory.Exists(job.Directory))
+            return TypedResults.Problem($"Job {job.Number} completed but its results are missing from storage.",
+                statusCode: StatusCodes.Status500InternalServerError, title: "Results missing");
+
+        if (HttpMethods.IsHead(http.Request.Method))
+        {
+            http.Response.ContentType = "application/zip";
+            return TypedResults.Ok();
+        }
+
+        return TypedResults.Stream(
+            stream => ResultArchive.WriteAsync(job.Directory, stream, cancellationToken),
+            contentType: "application/zip",
+            fileDownloadName: $"job-{job.Number}.zip");
+    }
+
+    static async Task<Results<Ok<JobStatusResponse>, ProblemHttpResult>> GetJobAsync(
+        string id, ApiDbContext db, CancellationToken cancellationToken)
+    {
+        var job = await FindAsync(db, id, cancellationToken);
+        return job is null ? UnknownJob(id) : TypedResults.Ok(JobStatusResponse.From(job));
+    }
+
+    static Task<JobRecord?> FindAsync(ApiDbContext db, string id, CancellationToken cancellationToken) =>
+        long.TryParse(id, out var number)
+            ? db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Number == number, cancellationToken)
+            : Task.FromResult<JobRecord?>(null);
+
+    static ProblemHttpResult UnknownJob(string id) =>
+        TypedResults.Problem($"There is no job {id}.", statusCode: StatusCodes.Status404NotFound, title: "Unknown job");
+}

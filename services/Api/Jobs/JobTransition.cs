@@ -1,0 +1,3 @@
+namespace Orchestrator.Api.Jobs;
+
+public sealed record JobTransition(string State, DateTimeOffset At);

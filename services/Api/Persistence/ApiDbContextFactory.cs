@@ -1,0 +1,5 @@
+using Orchestrator.Platform.Persistence;
+
+namespace Orchestrator.Api.Persistence;
+
+public sealed class ApiDbContextFactory() : DesignTimeDbContextFactory<ApiDbContext>(ApiDbContext.Schema);

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Options;
+using Orchestrator.Contracts;
+using Orchestrator.Executor;
+using Orchestrator.Executor.Consumers;
+using Orchestrator.Executor.Destinations.Local;
+using Orchestrator.Executor.Persistence;
+using Orchestrator.Executor.Runs;
+using Orchestrator.Platform.Configuration;
+using Orchestrator.Platform.Hosting;
+using Orchestrator.Platform.Persistence;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults("orchestrator-executor");
+builder.AddServiceDatabase<ExecutorDbContext>(ExecutorDbContext.Schema);
+builder.Services.AddOptions<ExecutorOptions>().Bind(builder.Configuration.GetSection("Executor")).ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<ExecutorOptions>, ExecutorOptionsValidator>();
+var executor = builder.Configuration.GetSection("Executor").Get<ExecutorOptions>() ?? new ExecutorOptions();
+builder.Services.AddSingleton(new RunSlots(Math.Max(1, executor.MaxConcurrentJobs)));
+builder.Services.AddSingleton<LocalRunner>();
+builder.AddOrchestratorBus(bus => bus.AddConsumer<RunJobConsumer>().Endpoint(e =>
+{
+    e.Name = QueueNames.Executor(executor.Destination);
+    e.ConcurrentMessageLimit = 1;
+    e.PrefetchCount = 2;
+}));
+builder.AddOutboxDelivery<ExecutorDbContext>();
+
+var app = builder.Build();
+app.MapServiceHealth();
+
+return await app.RunServiceAsync(async services =>
+{
+    services.ValidateOptions<OrchestratorOptions>();
+    services.ValidateOptions<ExecutorOptions>();
+    await services.MigrateDatabaseAsync<ExecutorDbContext>();
+    await services.RecoverRunsAsync();
+});

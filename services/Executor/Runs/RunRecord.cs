@@ -1,0 +1,30 @@
+namespace Orchestrator.Executor.Runs;
+
+/// <summary>One attempt of one job on this destination (<c>executor.runs</c>), keyed by (job, attempt) so a
+/// redelivered <c>RunJob</c> never starts a second process.</summary>
+public sealed class RunRecord
+{
+    public Guid JobId { get; set; }
+
+    public int Attempt { get; set; }
+
+    public required string InstanceId { get; set; }
+
+    public required string Directory { get; set; }
+
+    public required string State { get; set; }
+
+    /// <summary>Process id of the run's session leader, once started.</summary>
+    public int? ProcessId { get; set; }
+
+    /// <summary>The process's start time in clock ticks since boot, so a reused pid is not mistaken for the run.</summary>
+    public long? ProcessStartTicks { get; set; }
+
+    public int? ExitCode { get; set; }
+
+    public DateTimeOffset AcceptedAt { get; set; }
+
+    public DateTimeOffset? StartedAt { get; set; }
+
+    public DateTimeOffset? FinishedAt { get; set; }
+}

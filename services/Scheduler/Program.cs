@@ -1,0 +1,33 @@
+using MassTransit;
+using Orchestrator.Contracts;
+using Orchestrator.Platform.Hosting;
+using Orchestrator.Platform.Persistence;
+using Orchestrator.Platform.Sagas;
+using Orchestrator.Scheduler.Persistence;
+using Orchestrator.Scheduler.StateMachines;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults("orchestrator-scheduler");
+builder.AddServiceDatabase<SchedulerDbContext>(SchedulerDbContext.Schema);
+builder.Services.AddSingleton<JobLifecycleStateMachine>();
+builder.Services.AddSingleton<PostgresSagaRepository<JobLifecycleSaga, SchedulerDbContext>>();
+builder.AddOrchestratorBus(
+    bus => bus.AddDurableScheduler<SchedulerDbContext>(),
+    (context, cfg) => cfg.ReceiveEndpoint(QueueNames.JobLifecycle, endpoint =>
+    {
+        endpoint.StateMachineSaga(
+            context.GetRequiredService<JobLifecycleStateMachine>(),
+            context.GetRequiredService<PostgresSagaRepository<JobLifecycleSaga, SchedulerDbContext>>(),
+            configure: null);
+    }));
+builder.AddOutboxDelivery<SchedulerDbContext>();
+
+var app = builder.Build();
+app.MapServiceHealth();
+
+return await app.RunServiceAsync(async services =>
+{
+    services.ValidateOptions<Orchestrator.Platform.Configuration.OrchestratorOptions>();
+    await services.MigrateDatabaseAsync<SchedulerDbContext>();
+});
