@@ -31,12 +31,8 @@ public static class DatabaseMigrator
                     await lockCommand.ExecuteNonQueryAsync(cancellationToken);
                 try
                 {
-                    var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-                    if (pending.Count > 0)
-                    {
-                        logger.LogInformation("Applying migrations {Migrations} for {Context}", pending, typeof(TDbContext).Name);
-                        await db.Database.MigrateAsync(cancellationToken);
-                    }
+                    await db.Database.MigrateAsync(cancellationToken);
+                    logger.LogInformation("Database schema of {Context} is up to date", typeof(TDbContext).Name);
                 }
                 finally
                 {

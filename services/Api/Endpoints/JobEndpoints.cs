@@ -70,6 +70,10 @@ public static class JobEndpoints
             return TypedResults.Ok();
         }
 
+        // The zip's deflate streams flush synchronously when an entry closes; the body is still streamed.
+        var bodyControl = http.Features.Get<IHttpBodyControlFeature>();
+        if (bodyControl is not null)
+            bodyControl.AllowSynchronousIO = true;
         return TypedResults.Stream(
             stream => ResultArchive.WriteAsync(job.Directory, stream, cancellationToken),
             contentType: "application/zip",
