@@ -1,0 +1,119 @@
+using System.Net.Http.Headers;
+
+namespace Orchestrator.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The four services as separate processes against real RabbitMQ and PostgreSQL, with a database, a virtual host,
+/// ports and a jobs directory of their own, so systems under test never see each other.
+/// </summary>
+public sealed class OrchestratorSystem : IAsyncDisposable
+{
+    public static readonly string[] AllServices = ["Api", "Scheduler", "Executor", "Janitor"];
+
+    readonly Dictionary<string, ServiceProcess> _services = new();
+
+    OrchestratorSystem(TestDatabase database, TestVirtualHost virtualHost, string jobsRoot, Dictionary<string, string> environment)
+    {
+        Database = database;
+        VirtualHost = virtualHost;
+        JobsRoot = jobsRoot;
+        Environment = environment;
+    }
+
+    public TestDatabase Database { get; }
+
+    public TestVirtualHost VirtualHost { get; }
+
+    public string JobsRoot { get; }
+
+    public IReadOnlyDictionary<string, string> Environment { get; }
+
+    public HttpClient Api { get; private set; } = null!;
+
+    public ServiceProcess this[string service] => _services[service];
+
+    /// <summary>Starts the system; <paramref name="settings"/> are configuration keys in environment form.</summary>
+    public static async Task<OrchestratorSystem> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var database = await TestDatabase.CreateAsync();
+        var virtualHost = await TestVirtualHost.CreateAsync();
+        var jobsRoot = Path.Combine(Path.GetTempPath(), $"orch-jobs-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(jobsRoot);
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Orchestrator"] = database.ConnectionString,
+            ["RabbitMq__VirtualHost"] = virtualHost.Name,
+            ["Orchestrator__Storage__JobsRoot"] = jobsRoot,
+            ["Executor__InstanceId"] = $"test-executor-{Guid.NewGuid():N}",
+            ["Outbox__PollInterval"] = "00:00:00.200",
+            ["MessageScheduler__PollInterval"] = "00:00:00.200",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            environment[key] = value;
+
+        var system = new OrchestratorSystem(database, virtualHost, jobsRoot, environment);
+        try
+        {
+            foreach (var service in AllServices)
+                await system.StartServiceAsync(service);
+        }
+        catch
+        {
+            await system.DisposeAsync();
+            throw;
+        }
+
+        return system;
+    }
+
+    public async Task StartServiceAsync(string service)
+    {
+        var port = _services.TryGetValue(service, out var previous) ? previous.Port : ServiceProcess.FreePort();
+        var process = new ServiceProcess(service, port, Environment);
+        _services[service] = process;
+        await process.StartAsync();
+        if (service == "Api")
+            Api ??= new HttpClient { BaseAddress = process.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public async Task RestartServiceAsync(string service)
+    {
+        await _services[service].KillAsync();
+        await StartServiceAsync(service);
+    }
+
+    /// <summary>Submits a job like the README's curl example.</summary>
+    public async Task<HttpResponseMessage> UploadAsync(string script, int userId = 1, string service = "generic",
+        IReadOnlyDictionary<string, string>? extraFiles = null)
+    {
+        using var form = new MultipartFormDataContent();
+        var scriptContent = new StringContent(script);
+        scriptContent.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(scriptContent, "file", "run.sh");
+        foreach (var (name, content) in extraFiles ?? new Dictionary<string, string>())
+            form.Add(new StringContent(content), "file", name);
+        form.Add(new StringContent(userId.ToString()), "user_id");
+        form.Add(new StringContent(service), "service");
+        return await Api.PostAsync("/upload", form);
+    }
+
+    /// <summary>Everything the services printed, for failure messages.</summary>
+    public string Logs => string.Join(System.Environment.NewLine,
+        _services.Values.Select(s => $"===== {s.Service} ====={System.Environment.NewLine}{s.Output}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var service in _services.Values)
+            await service.DisposeAsync();
+        Api?.Dispose();
+        await VirtualHost.DisposeAsync();
+        await Database.DisposeAsync();
+        try
+        {
+            Directory.Delete(JobsRoot, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
