@@ -1,6 +1,7 @@
 using MassTransit;
 using Orchestrator.Contracts;
 using Orchestrator.Platform.Hosting;
+using Orchestrator.Scheduler.Dispatching;
 using Orchestrator.Platform.Persistence;
 using Orchestrator.Platform.Sagas;
 using Orchestrator.Scheduler.Persistence;
@@ -22,6 +23,7 @@ builder.AddOrchestratorBus(
             configure: null);
     }));
 builder.AddOutboxDelivery<SchedulerDbContext>();
+builder.AddJobDispatcher();
 
 var app = builder.Build();
 app.MapServiceHealth();

@@ -7,4 +7,7 @@ public sealed class DestinationOptions
 
     /// <summary>Which executor adapter runs it: <c>local</c> (a child process on the executor's machine).</summary>
     public string Kind { get; set; } = "local";
+
+    /// <summary>Jobs dispatched to it at once, all services together (default 100; 0 pauses dispatch to it).</summary>
+    public int Capacity { get; set; } = 100;
 }

@@ -19,12 +19,22 @@ public sealed class OrchestratorOptionsValidator : IValidateOptions<Orchestrator
                 errors.Add($"Orchestrator:Services:{serviceName}:Destination is empty.");
             else if (!options.Destinations.ContainsKey(service.Destination))
                 errors.Add($"Orchestrator:Services:{serviceName}:Destination names '{service.Destination}', which is not among Orchestrator:Destinations ({string.Join(", ", options.Destinations.Keys)}).");
+            if (service.MaxRuns < 1)
+                errors.Add($"Orchestrator:Services:{serviceName}:MaxRuns must be at least 1, not {service.MaxRuns}.");
+            if (service.RunsPerUser < 1)
+                errors.Add($"Orchestrator:Services:{serviceName}:RunsPerUser must be at least 1, not {service.RunsPerUser}.");
+            if (service.MaxQueuedPerUser is < 1)
+                errors.Add($"Orchestrator:Services:{serviceName}:MaxQueuedPerUser must be at least 1 when set, not {service.MaxQueuedPerUser}.");
+            if (service.DefaultShare <= 0 || service.Shares.Values.Any(s => s <= 0) || service.Groups.Values.Any(g => g.Share <= 0))
+                errors.Add($"Orchestrator:Services:{serviceName}: fair-share weights (DefaultShare, Shares, Groups:*:Share) must be positive.");
         }
 
         foreach (var (destinationName, destination) in options.Destinations)
         {
             if (!DestinationOptions.Kinds.Contains(destination.Kind))
                 errors.Add($"Orchestrator:Destinations:{destinationName}:Kind is '{destination.Kind}'; expected one of {string.Join(", ", DestinationOptions.Kinds)}.");
+            if (destination.Capacity < 0)
+                errors.Add($"Orchestrator:Destinations:{destinationName}:Capacity must be 0 (paused) or more, not {destination.Capacity}.");
         }
 
         if (options.Retention <= TimeSpan.Zero)

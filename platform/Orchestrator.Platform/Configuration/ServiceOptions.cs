@@ -5,4 +5,36 @@ public sealed class ServiceOptions
 {
     /// <summary>The destination this service's jobs run on; must name an entry of <c>Orchestrator:Destinations</c>.</summary>
     public string Destination { get; set; } = "local";
+
+    /// <summary>Jobs of this service dispatched at once, all users together (default 10, as the WeNMR orchestrator).</summary>
+    public int MaxRuns { get; set; } = 10;
+
+    /// <summary>Jobs of one user of this service dispatched at once (default 5).</summary>
+    public int RunsPerUser { get; set; } = 5;
+
+    /// <summary>Jobs one user may have waiting in this service's queue; over it uploads get 429. Null: no limit.</summary>
+    public int? MaxQueuedPerUser { get; set; }
+
+    /// <summary>Fair-share weight of users not named in <see cref="Shares"/> (default 1).</summary>
+    public double DefaultShare { get; set; } = 1;
+
+    /// <summary>Fair-share weights by user id: a user with share 2 gets twice the slots of a user with 1 over time.</summary>
+    public Dictionary<string, double> Shares { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Groups of users sharing one weight, by group name; a user's own entry in <see cref="Shares"/> wins.</summary>
+    public Dictionary<string, ShareGroupOptions> Groups { get; set; } = new(StringComparer.Ordinal);
+
+    public double ShareOf(int userId)
+    {
+        var key = userId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (Shares.TryGetValue(key, out var share))
+            return share;
+        foreach (var group in Groups.Values)
+        {
+            if (group.Users.Contains(userId))
+                return group.Share;
+        }
+
+        return DefaultShare;
+    }
 }

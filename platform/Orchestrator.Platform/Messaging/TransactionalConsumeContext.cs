@@ -24,6 +24,13 @@ public class TransactionalConsumeContext<TMessage>(ConsumeContext<TMessage> cont
 
     public override bool TryGetPayload<T>(out T payload)
     {
+        // Activities (a state machine's, say) reach the transaction's DbContext as a payload to write beside it.
+        if (typeof(T) == typeof(DbContext))
+        {
+            payload = (T)(object)Db;
+            return true;
+        }
+
         // The scheduler payload was created for the outer context and would send through it, past the outbox;
         // rebuild it around this context so ScheduleSend lands in the same transaction.
         if (typeof(T) == typeof(MessageSchedulerContext)

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Orchestrator.Platform.Messaging;
+using Orchestrator.Scheduler.Dispatching;
 using Orchestrator.Scheduler.StateMachines;
 
 namespace Orchestrator.Scheduler.Persistence;
@@ -10,6 +11,14 @@ public sealed class SchedulerDbContext(DbContextOptions<SchedulerDbContext> opti
     public const string Schema = "scheduler";
 
     public DbSet<JobLifecycleSaga> Jobs => Set<JobLifecycleSaga>();
+
+    public DbSet<QueuedJob> QueuedJobs => Set<QueuedJob>();
+
+    public DbSet<ActiveJob> ActiveJobs => Set<ActiveJob>();
+
+    public DbSet<UserQueue> UserQueues => Set<UserQueue>();
+
+    public DbSet<FairShareAccount> FairShareAccounts => Set<FairShareAccount>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -23,6 +32,31 @@ public sealed class SchedulerDbContext(DbContextOptions<SchedulerDbContext> opti
             e.Property(j => j.Destination).HasMaxLength(128);
             e.HasIndex(j => j.JobNumber).IsUnique();
             e.HasIndex(j => j.CurrentState);
+        });
+        modelBuilder.Entity<QueuedJob>(e =>
+        {
+            e.ToTable("queued_jobs");
+            e.HasKey(q => q.Sequence);
+            e.Property(q => q.Sequence).UseIdentityAlwaysColumn();
+            e.HasIndex(q => q.JobId).IsUnique();
+            // The dispatcher's only access path: a user's oldest jobs in a service.
+            e.HasIndex(q => new { q.Service, q.UserId, q.Sequence });
+        });
+        modelBuilder.Entity<ActiveJob>(e =>
+        {
+            e.ToTable("active_jobs");
+            e.HasKey(a => a.JobId);
+        });
+        modelBuilder.Entity<UserQueue>(e =>
+        {
+            e.ToTable("user_queues");
+            e.HasKey(q => new { q.Service, q.UserId });
+            e.HasIndex(q => q.Queued).HasFilter("queued > 0");
+        });
+        modelBuilder.Entity<FairShareAccount>(e =>
+        {
+            e.ToTable("fair_share_accounts");
+            e.HasKey(a => new { a.Service, a.UserId });
         });
         modelBuilder.AddOutbox().AddInbox().AddScheduledMessages();
     }

@@ -29,14 +29,11 @@ public static class JobLifecycleTransitions
         return false;
     }
 
-    public static void StartAttempt(this JobLifecycleSaga saga)
+    public static void Dispatch(this JobLifecycleSaga saga, JobDispatched message)
     {
-        saga.Attempt++;
-        saga.DispatchedAt = DateTimeOffset.UtcNow;
+        saga.Destination = message.Destination;
+        saga.DispatchedAt = message.DispatchedAt;
     }
-
-    public static RunJob ToRunJob(this JobLifecycleSaga saga) =>
-        new(saga.CorrelationId, saga.JobNumber, saga.UserId, saga.Service, saga.Destination!, saga.Directory, saga.Attempt);
 
     public static bool Succeeded(this JobLifecycleSaga saga, JobFinished message) =>
         message.Outcome == RunOutcomes.Exited && message.ExitCode == 0;

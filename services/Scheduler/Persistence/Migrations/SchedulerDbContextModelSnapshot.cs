@@ -150,6 +150,150 @@ namespace Orchestrator.Scheduler.Persistence.Migrations
                     b.ToTable("scheduled_messages", "scheduler");
                 });
 
+            modelBuilder.Entity("Orchestrator.Scheduler.Dispatching.ActiveJob", b =>
+                {
+                    b.Property<Guid>("JobId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempt");
+
+                    b.Property<string>("Destination")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("destination");
+
+                    b.Property<DateTimeOffset>("DispatchedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("dispatched_at");
+
+                    b.Property<string>("Service")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("service");
+
+                    b.Property<int>("UserId")
+                        .HasColumnType("integer")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("JobId")
+                        .HasName("pk_active_jobs");
+
+                    b.ToTable("active_jobs", "scheduler");
+                });
+
+            modelBuilder.Entity("Orchestrator.Scheduler.Dispatching.FairShareAccount", b =>
+                {
+                    b.Property<string>("Service")
+                        .HasColumnType("text")
+                        .HasColumnName("service");
+
+                    b.Property<int>("UserId")
+                        .HasColumnType("integer")
+                        .HasColumnName("user_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<double>("Usage")
+                        .HasColumnType("double precision")
+                        .HasColumnName("usage");
+
+                    b.HasKey("Service", "UserId")
+                        .HasName("pk_fair_share_accounts");
+
+                    b.ToTable("fair_share_accounts", "scheduler");
+                });
+
+            modelBuilder.Entity("Orchestrator.Scheduler.Dispatching.QueuedJob", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Sequence"));
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempt");
+
+                    b.Property<string>("Destination")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("destination");
+
+                    b.Property<string>("Directory")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("directory");
+
+                    b.Property<DateTimeOffset>("EnqueuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("enqueued_at");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<long>("JobNumber")
+                        .HasColumnType("bigint")
+                        .HasColumnName("job_number");
+
+                    b.Property<string>("Service")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("service");
+
+                    b.Property<int>("UserId")
+                        .HasColumnType("integer")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Sequence")
+                        .HasName("pk_queued_jobs");
+
+                    b.HasIndex("JobId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_queued_jobs_job_id");
+
+                    b.HasIndex("Service", "UserId", "Sequence")
+                        .HasDatabaseName("ix_queued_jobs_service_user_id_sequence");
+
+                    b.ToTable("queued_jobs", "scheduler");
+                });
+
+            modelBuilder.Entity("Orchestrator.Scheduler.Dispatching.UserQueue", b =>
+                {
+                    b.Property<string>("Service")
+                        .HasColumnType("text")
+                        .HasColumnName("service");
+
+                    b.Property<int>("UserId")
+                        .HasColumnType("integer")
+                        .HasColumnName("user_id");
+
+                    b.Property<DateTimeOffset>("LastDispatchedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_dispatched_at");
+
+                    b.Property<int>("Queued")
+                        .HasColumnType("integer")
+                        .HasColumnName("queued");
+
+                    b.HasKey("Service", "UserId")
+                        .HasName("pk_user_queues");
+
+                    b.HasIndex("Queued")
+                        .HasDatabaseName("ix_user_queues_queued")
+                        .HasFilter("queued > 0");
+
+                    b.ToTable("user_queues", "scheduler");
+                });
+
             modelBuilder.Entity("Orchestrator.Scheduler.StateMachines.JobLifecycleSaga", b =>
                 {
                     b.Property<Guid>("CorrelationId")

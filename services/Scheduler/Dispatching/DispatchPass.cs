@@ -1,0 +1,125 @@
+using System.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Orchestrator.Contracts;
+using Orchestrator.Platform.Configuration;
+using Orchestrator.Platform.Messaging;
+using Orchestrator.Scheduler.Persistence;
+
+namespace Orchestrator.Scheduler.Dispatching;
+
+/// <summary>
+/// One dispatch decision over the whole system, in one transaction under a global advisory lock (so scheduler
+/// instances never dispatch the same slot twice): read the slots in use and the users with queued work, plan, then
+/// move each chosen job from the queue to the active set, charge its user, and send its <see cref="RunJob"/> and
+/// <see cref="JobDispatched"/> through the outbox.
+/// </summary>
+public sealed class DispatchPass(
+    SchedulerDbContext db,
+    OutboxSignal outboxSignal,
+    IOptions<OrchestratorOptions> orchestrator,
+    IOptions<DispatchOptions> options)
+{
+    const long DispatchLock = 7262002;
+
+    /// <summary>Dispatches what the quotas allow, up to a batch; returns how many jobs were dispatched.</summary>
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var settings = orchestrator.Value;
+        var now = DateTimeOffset.UtcNow;
+        await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({DispatchLock})", cancellationToken);
+
+        var usage = new SlotUsage();
+        foreach (var active in await db.ActiveJobs.AsNoTracking().ToListAsync(cancellationToken))
+            usage.Add(active.Service, active.UserId, active.Destination);
+
+        var waiting = await db.UserQueues.Where(q => q.Queued > 0).ToListAsync(cancellationToken);
+        if (waiting.Count == 0)
+            return 0;
+        var services = waiting.Select(w => w.Service).Distinct().ToList();
+        var accounts = await db.FairShareAccounts.Where(a => services.Contains(a.Service)).ToListAsync(cancellationToken);
+        var halfLife = options.Value.FairShareHalfLife;
+
+        var candidates = waiting
+            .Where(w => settings.Services.ContainsKey(w.Service))
+            .Select(w =>
+            {
+                var account = accounts.SingleOrDefault(a => a.Service == w.Service && a.UserId == w.UserId);
+                return new DispatchCandidate
+                {
+                    Service = w.Service,
+                    UserId = w.UserId,
+                    Queued = w.Queued,
+                    Share = settings.Services[w.Service].ShareOf(w.UserId),
+                    Usage = account is null ? 0 : FairShare.Decay(account.Usage, account.UpdatedAt, now, halfLife),
+                    LastDispatchedAt = w.LastDispatchedAt,
+                };
+            })
+            .ToList();
+        var quotas = settings.Services.ToDictionary(s => s.Key, s => new ServiceQuota(s.Value.Destination, s.Value.MaxRuns, s.Value.RunsPerUser));
+        var capacity = settings.Destinations.ToDictionary(d => d.Key, d => d.Value.Capacity);
+
+        var picks = DispatchPlanner.Plan(candidates, quotas, capacity, usage, options.Value.BatchSize, now);
+        if (picks.Count == 0)
+            return 0;
+
+        var dispatched = 0;
+        foreach (var group in picks.GroupBy(p => (p.Service, p.UserId)))
+        {
+            var (service, userId) = group.Key;
+            var jobs = await db.QueuedJobs
+                .Where(q => q.Service == service && q.UserId == userId)
+                .OrderBy(q => q.Sequence)
+                .Take(group.Count())
+                .ToListAsync(cancellationToken);
+            var destination = quotas[service].Destination;
+            foreach (var job in jobs)
+                Dispatch(job, destination, now);
+            dispatched += jobs.Count;
+
+            var queue = waiting.Single(w => w.Service == service && w.UserId == userId);
+            // Fewer jobs than counted means the count drifted: what was taken was all there was.
+            queue.Queued = jobs.Count < group.Count() ? 0 : queue.Queued - jobs.Count;
+            queue.LastDispatchedAt = group.Last().LastDispatchedAt;
+            Charge(accounts, service, userId, group.Last().Usage, now);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        outboxSignal.Notify();
+        return dispatched;
+    }
+
+    void Dispatch(QueuedJob job, string destination, DateTimeOffset now)
+    {
+        db.QueuedJobs.Remove(job);
+        db.ActiveJobs.Add(new ActiveJob
+        {
+            JobId = job.JobId,
+            Service = job.Service,
+            UserId = job.UserId,
+            Destination = destination,
+            Attempt = job.Attempt,
+            DispatchedAt = now,
+        });
+        // The saga hears of the dispatch before the executor can report a start.
+        db.AddOutboxPublish(new JobDispatched(job.JobId, job.Attempt, destination, now), job.JobId);
+        db.AddOutboxSend(QueueNames.Address(QueueNames.Executor(destination)),
+            new RunJob(job.JobId, job.JobNumber, job.UserId, job.Service, destination, job.Directory, job.Attempt), job.JobId);
+    }
+
+    void Charge(List<FairShareAccount> accounts, string service, int userId, double usage, DateTimeOffset now)
+    {
+        var account = accounts.SingleOrDefault(a => a.Service == service && a.UserId == userId);
+        if (account is null)
+        {
+            account = new FairShareAccount { Service = service, UserId = userId };
+            db.FairShareAccounts.Add(account);
+            accounts.Add(account);
+        }
+
+        account.Usage = usage;
+        account.UpdatedAt = now;
+    }
+}
