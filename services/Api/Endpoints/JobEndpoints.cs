@@ -40,6 +40,8 @@ public static class JobEndpoints
         }
         catch (UploadRejectedException ex)
         {
+            if (ex.StatusCode == StatusCodes.Status429TooManyRequests)
+                http.Response.Headers.RetryAfter = ((int)options.Value.QueueFullRetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return TypedResults.Problem(ex.Message, statusCode: ex.StatusCode, title: ex.Title);
         }
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Orchestrator.Api.Persistence;
 using Orchestrator.Contracts;
@@ -74,6 +75,7 @@ public sealed class JobSubmissionService(
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await EnsureQueueRoomAsync(userId, service, cancellationToken);
             db.Jobs.Add(job);
             await db.SaveChangesAsync(cancellationToken);
             db.AddOutboxPublish(new JobSubmitted(jobId, job.Number, userId, service, directory, job.SubmittedAt), jobId);
@@ -89,6 +91,24 @@ public sealed class JobSubmissionService(
         signal.Notify();
         logger.LogInformation("Job {JobNumber} ({JobId}) submitted by user {UserId} for {Service}", job.Number, jobId, userId, service);
         return job;
+    }
+
+    /// <summary>
+    /// Enforces the service's <c>MaxQueuedPerUser</c>. Uploads of one user to one service serialise on an advisory
+    /// lock for the count, so concurrent uploads cannot all slip under the limit together.
+    /// </summary>
+    async Task EnsureQueueRoomAsync(int userId, string service, CancellationToken cancellationToken)
+    {
+        if (orchestrator.Value.Services[service].MaxQueuedPerUser is not { } limit)
+            return;
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT pg_advisory_xact_lock(hashtext({service}), {userId})", cancellationToken);
+        var waiting = await db.Jobs.CountAsync(
+            j => j.UserId == userId && j.Service == service && (j.State == JobStates.Submitted || j.State == JobStates.Queued),
+            cancellationToken);
+        if (waiting >= limit)
+            throw new UploadRejectedException(StatusCodes.Status429TooManyRequests, "Too many queued jobs",
+                $"User {userId} already has {waiting} jobs waiting in service '{service}' (limit {limit}); retry later.");
     }
 
     static UploadRejectedException Invalid(string title, string detail) =>
