@@ -19,7 +19,7 @@ builder.AddOutboxDelivery<ApiDbContext>();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.MapServiceHealth();
+app.MapServiceEndpoints();
 app.MapJobEndpoints();
 
 return await app.RunServiceAsync(async services =>

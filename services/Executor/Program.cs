@@ -27,7 +27,7 @@ builder.AddOrchestratorBus(bus => bus.AddConsumer<RunJobConsumer>().Endpoint(e =
 builder.AddOutboxDelivery<ExecutorDbContext>();
 
 var app = builder.Build();
-app.MapServiceHealth();
+app.MapServiceEndpoints();
 
 return await app.RunServiceAsync(async services =>
 {

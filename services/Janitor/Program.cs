@@ -10,7 +10,7 @@ builder.AddOrchestratorBus(bus =>
     bus.AddConsumer<ExpireJobResultsConsumer>().Endpoint(e => e.Name = QueueNames.Janitor));
 
 var app = builder.Build();
-app.MapServiceHealth();
+app.MapServiceEndpoints();
 
 return await app.RunServiceAsync(services =>
 {

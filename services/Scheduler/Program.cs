@@ -2,6 +2,7 @@ using MassTransit;
 using Orchestrator.Contracts;
 using Orchestrator.Platform.Hosting;
 using Orchestrator.Scheduler.Dispatching;
+using Orchestrator.Scheduler.Monitoring;
 using Orchestrator.Platform.Persistence;
 using Orchestrator.Platform.Sagas;
 using Orchestrator.Scheduler.Persistence;
@@ -24,9 +25,10 @@ builder.AddOrchestratorBus(
     }));
 builder.AddOutboxDelivery<SchedulerDbContext>();
 builder.AddJobDispatcher();
+builder.Services.AddHostedService<SchedulerGauges>();
 
 var app = builder.Build();
-app.MapServiceHealth();
+app.MapServiceEndpoints();
 
 return await app.RunServiceAsync(async services =>
 {

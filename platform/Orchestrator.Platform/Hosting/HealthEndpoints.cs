@@ -8,14 +8,23 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Orchestrator.Platform.Hosting;
 
 /// <summary>
-/// <c>/health</c> answers like the WeNMR orchestrator (<c>{"status":"ok","database":"ok"}</c>, 503 when a check
-/// fails) and adds the state of the bus; <c>/health/live</c> only says the process runs.
+/// <c>/health</c> and <c>/health/ready</c> answer like the WeNMR orchestrator (<c>{"status":"ok","database":"ok"}</c>,
+/// 503 when PostgreSQL or the bus is not usable); <c>/health/live</c> only says the process runs; <c>/metrics</c>
+/// serves Prometheus.
 /// </summary>
 public static class HealthEndpoints
 {
-    public static IEndpointRouteBuilder MapServiceHealth(this IEndpointRouteBuilder endpoints)
+    public static IEndpointRouteBuilder MapServiceEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapHealthChecks("/health", new HealthCheckOptions
+        endpoints.MapHealthChecks("/health", Ready());
+        endpoints.MapHealthChecks("/health/ready", Ready());
+        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        endpoints.MapPrometheusScrapingEndpoint();
+        return endpoints;
+    }
+
+    static HealthCheckOptions Ready() =>
+        new()
         {
             ResponseWriter = WriteAsync,
             ResultStatusCodes =
@@ -24,10 +33,7 @@ public static class HealthEndpoints
                 [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
                 [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
             },
-        });
-        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        return endpoints;
-    }
+        };
 
     static Task WriteAsync(HttpContext context, HealthReport report)
     {

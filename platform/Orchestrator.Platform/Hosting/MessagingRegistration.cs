@@ -17,6 +17,7 @@ public static class MessagingRegistration
         where TDbContext : DbContext
     {
         builder.Services.AddHostedService<OutboxDispatcher<TDbContext>>();
+        builder.Services.AddHostedService<OutboxBacklogMonitor<TDbContext>>();
         return builder;
     }
 

@@ -1,12 +1,7 @@
-using MassTransit.Logging;
-using MassTransit.Monitoring;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
-using OpenTelemetry.Trace;
 using Orchestrator.Platform.Configuration;
 using Orchestrator.Platform.Messaging;
 
@@ -29,7 +24,7 @@ public static class ServiceDefaults
 
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
-        builder.AddTelemetry(serviceName);
+        builder.AddOrchestratorTelemetry(serviceName);
         return builder;
     }
 
@@ -44,31 +39,5 @@ public static class ServiceDefaults
             .AddJsonFile("orchestrator.json", optional: true)
             .Build();
         builder.Configuration.Sources.Insert(0, new ChainedConfigurationSource { Configuration = shared });
-    }
-
-    static void AddTelemetry(this WebApplicationBuilder builder, string serviceName)
-    {
-        var otlpEndpoint = builder.Configuration["Telemetry:OtlpEndpoint"];
-        var telemetry = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(serviceName))
-            .WithTracing(tracing =>
-            {
-                tracing.AddSource(DiagnosticHeaders.DefaultListenerName)
-                    .AddSource(MessagingTelemetry.SourceName)
-                    .AddSource("Npgsql")
-                    .AddAspNetCoreInstrumentation(o => o.Filter = ctx => !ctx.Request.Path.StartsWithSegments("/health"))
-                    .AddHttpClientInstrumentation();
-                if (!string.IsNullOrWhiteSpace(otlpEndpoint))
-                    tracing.AddOtlpExporter(o => o.Endpoint = new Uri(otlpEndpoint));
-            })
-            .WithMetrics(metrics =>
-            {
-                metrics.AddMeter(InstrumentationOptions.MeterName)
-                    .AddAspNetCoreInstrumentation()
-                    .AddRuntimeInstrumentation();
-                if (!string.IsNullOrWhiteSpace(otlpEndpoint))
-                    metrics.AddOtlpExporter(o => o.Endpoint = new Uri(otlpEndpoint));
-            });
-        _ = telemetry;
     }
 }

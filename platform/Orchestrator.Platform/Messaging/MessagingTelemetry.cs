@@ -13,4 +13,7 @@ public static class MessagingTelemetry
         traceParent is not null && ActivityContext.TryParse(traceParent, null, out var parent)
             ? Source.StartActivity(name, ActivityKind.Producer, parent)
             : Source.StartActivity(name, ActivityKind.Producer);
+
+    /// <summary>Marks the current span with the job it works on, so a job's spans can be found by its id.</summary>
+    public static void TagJob(Guid jobId) => Activity.Current?.SetTag("orchestrator.job_id", jobId.ToString());
 }

@@ -31,6 +31,7 @@ public sealed class PostgresSagaRepository<TSaga, TDbContext>(IServiceScopeFacto
         if (context.CorrelationId is not { } correlationId)
             throw new SagaException("The message carries no CorrelationId", typeof(TSaga), typeof(T));
 
+        MessagingTelemetry.TagJob(correlationId);
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
         var cancellationToken = context.CancellationToken;

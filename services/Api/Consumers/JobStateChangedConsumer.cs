@@ -2,23 +2,26 @@ using Microsoft.EntityFrameworkCore;
 using Orchestrator.Api.Jobs;
 using Orchestrator.Api.Persistence;
 using Orchestrator.Contracts;
+using Orchestrator.Platform.Hosting;
 using Orchestrator.Platform.Messaging;
 
 namespace Orchestrator.Api.Consumers;
 
 /// <summary>Keeps <c>api.jobs</c> in step with the scheduler. Every transition's time is kept; the state itself only
 /// moves forward, so a late or repeated event cannot undo a newer one.</summary>
-public sealed class JobStateChangedConsumer(ApiDbContext db, OutboxSignal signal)
+public sealed class JobStateChangedConsumer(ApiDbContext db, OutboxSignal signal, OrchestratorMetrics metrics)
     : TransactionalConsumer<ApiDbContext, JobStateChanged>(db, signal)
 {
     protected override async Task Handle(TransactionalConsumeContext<JobStateChanged> context)
     {
         var change = context.Message;
+        MessagingTelemetry.TagJob(change.JobId);
         var job = await Db.Jobs.SingleOrDefaultAsync(j => j.JobId == change.JobId, context.CancellationToken);
         if (job is null)
             return;
 
         job.Stamp(change.State, change.ChangedAt);
+        Measure(job, change);
         if (change.Sequence <= job.Sequence)
             return;
         job.Sequence = change.Sequence;
@@ -26,5 +29,21 @@ public sealed class JobStateChangedConsumer(ApiDbContext db, OutboxSignal signal
         job.Destination = change.Destination ?? job.Destination;
         job.ExitCode = change.ExitCode ?? job.ExitCode;
         job.Error = change.Error ?? job.Error;
+    }
+
+    /// <summary>Each change is seen once here (the inbox drops repeats), which makes it the place to count jobs.</summary>
+    void Measure(JobRecord job, JobStateChanged change)
+    {
+        switch (change.State)
+        {
+            case JobStates.Dispatched:
+                metrics.QueueWait(job.Service, change.ChangedAt - job.SubmittedAt);
+                break;
+            case JobStates.Completed or JobStates.Failed:
+                metrics.Finished(job.Service, change.Destination, change.State);
+                if (job.RunningAt is { } started)
+                    metrics.RunTime(job.Service, change.Destination, change.ChangedAt - started);
+                break;
+        }
     }
 }

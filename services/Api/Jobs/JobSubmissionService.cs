@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Api.Persistence;
 using Orchestrator.Contracts;
 using Orchestrator.Platform.Configuration;
+using Orchestrator.Platform.Hosting;
 using Orchestrator.Platform.Messaging;
 
 namespace Orchestrator.Api.Jobs;
@@ -18,6 +19,7 @@ public sealed class JobSubmissionService(
     OutboxSignal signal,
     IOptions<OrchestratorOptions> orchestrator,
     IOptions<ApiOptions> api,
+    OrchestratorMetrics metrics,
     ILogger<JobSubmissionService> logger)
 {
     public const string Script = "run.sh";
@@ -89,6 +91,9 @@ public sealed class JobSubmissionService(
         }
 
         signal.Notify();
+        metrics.Submitted(service);
+        System.Diagnostics.Activity.Current?.SetTag("orchestrator.job_id", jobId.ToString());
+        System.Diagnostics.Activity.Current?.SetTag("orchestrator.job_number", job.Number);
         logger.LogInformation("Job {JobNumber} ({JobId}) submitted by user {UserId} for {Service}", job.Number, jobId, userId, service);
         return job;
     }

@@ -25,6 +25,7 @@ public sealed class RunJobConsumer(
     public async Task Consume(ConsumeContext<RunJob> context)
     {
         var job = context.Message;
+        MessagingTelemetry.TagJob(job.JobId);
         if (!await slots.WaitAsync(options.Value.SlotWaitTimeout, context.CancellationToken))
         {
             logger.LogInformation("No free slot for job {JobId}; returning it to the queue", job.JobId);

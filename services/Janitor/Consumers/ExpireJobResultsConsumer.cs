@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using Orchestrator.Contracts;
 using Orchestrator.Platform.Configuration;
+using Orchestrator.Platform.Messaging;
 
 namespace Orchestrator.Janitor.Consumers;
 
@@ -14,6 +15,7 @@ public sealed class ExpireJobResultsConsumer(IOptions<OrchestratorOptions> optio
 {
     public async Task Consume(ConsumeContext<ExpireJobResults> context)
     {
+        MessagingTelemetry.TagJob(context.Message.JobId);
         var directory = Path.GetFullPath(context.Message.Directory);
         var root = Path.GetFullPath(options.Value.Storage.JobsRoot);
 

@@ -93,6 +93,8 @@ public sealed class DispatchPass(
 
     void Dispatch(QueuedJob job, string destination, DateTimeOffset now)
     {
+        using var activity = MessagingTelemetry.StartDelivery("dispatch job", job.TraceParent);
+        activity?.SetTag("orchestrator.job_id", job.JobId.ToString());
         db.QueuedJobs.Remove(job);
         db.ActiveJobs.Add(new ActiveJob
         {

@@ -23,6 +23,7 @@ public sealed class PostgresJobQueue : IJobQueue
             Directory = job.Directory,
             Attempt = job.Attempt,
             EnqueuedAt = DateTimeOffset.UtcNow,
+            TraceParent = System.Diagnostics.Activity.Current?.Id,
         });
         await db.Database.ExecuteSqlAsync(
             $"""

@@ -20,4 +20,7 @@ public sealed class QueuedJob
     public int Attempt { get; set; }
 
     public DateTimeOffset EnqueuedAt { get; set; }
+
+    /// <summary>The trace the job was submitted in, so its dispatch joins the job's one trace.</summary>
+    public string? TraceParent { get; set; }
 }

@@ -249,6 +249,10 @@ namespace Orchestrator.Scheduler.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("service");
 
+                    b.Property<string>("TraceParent")
+                        .HasColumnType("text")
+                        .HasColumnName("trace_parent");
+
                     b.Property<int>("UserId")
                         .HasColumnType("integer")
                         .HasColumnName("user_id");

@@ -12,8 +12,8 @@ using Orchestrator.Scheduler.Persistence;
 namespace Orchestrator.Scheduler.Persistence.Migrations
 {
     [DbContext(typeof(SchedulerDbContext))]
-    [Migration("20261202074220_Dispatching")]
-    partial class Dispatching
+    [Migration("20261202074953_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -251,6 +251,10 @@ namespace Orchestrator.Scheduler.Persistence.Migrations
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("service");
+
+                    b.Property<string>("TraceParent")
+                        .HasColumnType("text")
+                        .HasColumnName("trace_parent");
 
                     b.Property<int>("UserId")
                         .HasColumnType("integer")
