@@ -3,6 +3,8 @@ namespace Orchestrator.Contracts;
 /// <summary>The scheduler moved a job to a new state; read models (the Api's job table) follow these.</summary>
 /// <param name="Sequence">Grows by one per transition, so a reader can drop stale or duplicated events.</param>
 /// <param name="State">One of <see cref="JobStates"/>.</param>
+/// <param name="Attempt">The attempt the state belongs to (0 before the first dispatch).</param>
+/// <param name="Outcome">For a finished attempt, how its run ended (<see cref="RunOutcomes"/>).</param>
 public sealed record JobStateChanged(
     Guid JobId,
     long JobNumber,
@@ -11,4 +13,6 @@ public sealed record JobStateChanged(
     DateTimeOffset ChangedAt,
     string? Destination,
     int? ExitCode,
-    string? Error);
+    string? Error,
+    int Attempt = 0,
+    string? Outcome = null);

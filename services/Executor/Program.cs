@@ -18,12 +18,21 @@ builder.Services.AddSingleton<IValidateOptions<ExecutorOptions>, ExecutorOptions
 var executor = builder.Configuration.GetSection("Executor").Get<ExecutorOptions>() ?? new ExecutorOptions();
 builder.Services.AddSingleton(new RunSlots(Math.Max(1, executor.MaxConcurrentJobs)));
 builder.Services.AddSingleton<LocalRunner>();
-builder.AddOrchestratorBus(bus => bus.AddConsumer<RunJobConsumer>().Endpoint(e =>
+builder.AddOrchestratorBus(bus =>
 {
-    e.Name = QueueNames.Executor(executor.Destination);
-    e.ConcurrentMessageLimit = 1;
-    e.PrefetchCount = 2;
-}));
+    bus.AddConsumer<RunJobConsumer>().Endpoint(e =>
+    {
+        e.Name = QueueNames.Executor(executor.Destination);
+        e.ConcurrentMessageLimit = 1;
+        e.PrefetchCount = 2;
+    });
+    // Stops are published to all instances; each listens on a queue that lives as long as the instance.
+    bus.AddConsumer<StopRunConsumer>().Endpoint(e =>
+    {
+        e.Name = $"executor-{executor.ResolvedInstanceId}-stops";
+        e.Temporary = true;
+    });
+});
 builder.AddOutboxDelivery<ExecutorDbContext>();
 
 var app = builder.Build();

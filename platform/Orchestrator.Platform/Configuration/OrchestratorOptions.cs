@@ -15,4 +15,10 @@ public sealed class OrchestratorOptions
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(10);
 
     public StorageOptions Storage { get; set; } = new();
+
+    /// <summary>
+    /// How long past a run's time limit the scheduler waits for its destination's report before it gives the slot
+    /// back and marks the job TimedOut itself (default 2 minutes): the safety net for a destination that vanished.
+    /// </summary>
+    public TimeSpan RunDeadlineGrace { get; set; } = TimeSpan.FromMinutes(2);
 }

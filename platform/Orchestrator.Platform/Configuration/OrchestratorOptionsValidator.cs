@@ -25,6 +25,10 @@ public sealed class OrchestratorOptionsValidator : IValidateOptions<Orchestrator
                 errors.Add($"Orchestrator:Services:{serviceName}:RunsPerUser must be at least 1, not {service.RunsPerUser}.");
             if (service.MaxQueuedPerUser is < 1)
                 errors.Add($"Orchestrator:Services:{serviceName}:MaxQueuedPerUser must be at least 1 when set, not {service.MaxQueuedPerUser}.");
+            if (service.MaxTimeout <= TimeSpan.Zero || service.Timeout is { } t && t <= TimeSpan.Zero)
+                errors.Add($"Orchestrator:Services:{serviceName}: Timeout and MaxTimeout must be positive.");
+            if (service.Retry.MaxAttempts < 1 || service.Retry.InitialDelay < TimeSpan.Zero || service.Retry.MaxDelay < service.Retry.InitialDelay)
+                errors.Add($"Orchestrator:Services:{serviceName}:Retry needs MaxAttempts >= 1 and 0 <= InitialDelay <= MaxDelay.");
             if (service.DefaultShare <= 0 || service.Shares.Values.Any(s => s <= 0) || service.Groups.Values.Any(g => g.Share <= 0))
                 errors.Add($"Orchestrator:Services:{serviceName}: fair-share weights (DefaultShare, Shares, Groups:*:Share) must be positive.");
         }

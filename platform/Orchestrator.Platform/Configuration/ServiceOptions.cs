@@ -15,6 +15,25 @@ public sealed class ServiceOptions
     /// <summary>Jobs one user may have waiting in this service's queue; over it uploads get 429. Null: no limit.</summary>
     public int? MaxQueuedPerUser { get; set; }
 
+    /// <summary>Time limit of a job that sets none (default: <see cref="MaxTimeout"/>).</summary>
+    public TimeSpan? Timeout { get; set; }
+
+    /// <summary>The longest a job may ask to run (default 7 days); a run over its limit is killed as TimedOut.</summary>
+    public TimeSpan MaxTimeout { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>A job queued longer than this is reported (event and warning), never dropped (default 1 hour).</summary>
+    public TimeSpan QueueWaitWarning { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How failures of the infrastructure (and, if listed, exit codes) are retried.</summary>
+    public RetryOptions Retry { get; set; } = new();
+
+    /// <summary>The time limit of a job: its own, else the service's default, never over the maximum.</summary>
+    public TimeSpan EffectiveTimeout(int? requestedSeconds)
+    {
+        var requested = requestedSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : Timeout ?? MaxTimeout;
+        return requested < MaxTimeout ? requested : MaxTimeout;
+    }
+
     /// <summary>Fair-share weight of users not named in <see cref="Shares"/> (default 1).</summary>
     public double DefaultShare { get; set; } = 1;
 

@@ -67,6 +67,8 @@ public sealed class RunJobConsumer(
             Directory = job.Directory,
             State = RunStates.Accepted,
             AcceptedAt = DateTimeOffset.UtcNow,
+            TimeoutSeconds = job.TimeoutSeconds,
+            Environment = job.Environment is { Count: > 0 } ? System.Text.Json.JsonSerializer.Serialize(job.Environment) : null,
         };
         db.Runs.Add(run);
         await db.SaveChangesAsync(context.CancellationToken);

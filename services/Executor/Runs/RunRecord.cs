@@ -22,6 +22,12 @@ public sealed class RunRecord
 
     public int? ExitCode { get; set; }
 
+    /// <summary>The run's time limit; a run over it is killed and reported timed out.</summary>
+    public int? TimeoutSeconds { get; set; }
+
+    /// <summary>Variables the job asked for (JSON object), kept so the run can be described after a restart.</summary>
+    public string? Environment { get; set; }
+
     public DateTimeOffset AcceptedAt { get; set; }
 
     public DateTimeOffset? StartedAt { get; set; }

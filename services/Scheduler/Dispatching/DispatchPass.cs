@@ -108,8 +108,12 @@ public sealed class DispatchPass(
         // The saga hears of the dispatch before the executor can report a start.
         db.AddOutboxPublish(new JobDispatched(job.JobId, job.Attempt, destination, now), job.JobId);
         db.AddOutboxSend(QueueNames.Address(QueueNames.Executor(destination)),
-            new RunJob(job.JobId, job.JobNumber, job.UserId, job.Service, destination, job.Directory, job.Attempt), job.JobId);
+            new RunJob(job.JobId, job.JobNumber, job.UserId, job.Service, destination, job.Directory, job.Attempt,
+                job.TimeoutSeconds, Variables(job)), job.JobId);
     }
+
+    static Dictionary<string, string>? Variables(QueuedJob job) =>
+        job.Environment is null ? null : System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(job.Environment);
 
     void Charge(List<FairShareAccount> accounts, string service, int userId, double usage, DateTimeOffset now)
     {

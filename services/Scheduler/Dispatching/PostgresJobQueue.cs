@@ -22,6 +22,8 @@ public sealed class PostgresJobQueue : IJobQueue
             Destination = job.Destination!,
             Directory = job.Directory,
             Attempt = job.Attempt,
+            TimeoutSeconds = job.TimeoutSeconds,
+            Environment = job.Environment,
             EnqueuedAt = DateTimeOffset.UtcNow,
             TraceParent = System.Diagnostics.Activity.Current?.Id,
         });

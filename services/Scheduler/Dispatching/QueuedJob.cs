@@ -19,6 +19,11 @@ public sealed class QueuedJob
 
     public int Attempt { get; set; }
 
+    public int? TimeoutSeconds { get; set; }
+
+    /// <summary>The job's variables as a JSON object.</summary>
+    public string? Environment { get; set; }
+
     public DateTimeOffset EnqueuedAt { get; set; }
 
     /// <summary>The trace the job was submitted in, so its dispatch joins the job's one trace.</summary>

@@ -24,4 +24,48 @@ public static class JobLifecycleActivities
                 new ExpireJobResults(c.Saga.CorrelationId, c.Saga.JobNumber, c.Saga.Directory));
             c.Saga.RetentionTokenId = scheduled.TokenId;
         });
+
+    /// <summary>Sends a timer back to the saga's own queue, durably and in the saga's transaction.</summary>
+    public static EventActivityBinder<JobLifecycleSaga, T> ScheduleTimer<T, TTimer>(
+        this EventActivityBinder<JobLifecycleSaga, T> binder, Func<JobLifecycleSaga, TimeSpan> delay, Func<JobLifecycleSaga, TTimer> timer)
+        where T : class
+        where TTimer : class =>
+        binder.ThenAsync(c => c.ScheduleSend(
+            QueueNames.Address(QueueNames.JobLifecycle), DateTime.UtcNow + delay(c.Saga), timer(c.Saga)));
+
+    /// <summary>Queues the next attempt and starts watching how long it waits.</summary>
+    public static EventActivityBinder<JobLifecycleSaga, T> Enqueue<T>(
+        this EventActivityBinder<JobLifecycleSaga, T> binder, Dispatching.IJobQueue queue, Platform.Configuration.OrchestratorOptions settings)
+        where T : class =>
+        binder
+            .Then(c =>
+            {
+                c.Saga.Attempt++;
+                c.Saga.QueuedAt = DateTimeOffset.UtcNow;
+            })
+            .ThenAsync(c => queue.EnqueueAsync(c, c.Saga))
+            .Announce(JobStates.Queued)
+            .ScheduleTimer(s => s.QueueWaitWarning(settings), s => new Timers.QueueWaitLimitReached(s.CorrelationId, s.Attempt));
+
+    /// <summary>Gives the job's quota slot back, in the transaction of the state change that ends its run.</summary>
+    public static EventActivityBinder<JobLifecycleSaga, T> Release<T>(this EventActivityBinder<JobLifecycleSaga, T> binder, Dispatching.IJobQueue queue)
+        where T : class =>
+        binder.ThenAsync(c => queue.ReleaseAsync(c, c.Saga.CorrelationId));
+
+    /// <summary>Records the run's end, releases its slot, announces the final state and schedules the retention.</summary>
+    public static EventActivityBinder<JobLifecycleSaga, JobFinished> Finish(
+        this EventActivityBinder<JobLifecycleSaga, JobFinished> binder, Dispatching.IJobQueue queue, string state, Platform.Configuration.OrchestratorOptions settings) =>
+        binder
+            .Then(c => c.Saga.Finish(c.Message))
+            .Release(queue)
+            .Announce(state)
+            .ScheduleRetention(settings.Retention);
+
+    /// <summary>The scheduler's own watch over a dispatched run: the time limit plus a grace for the report.</summary>
+    public static EventActivityBinder<JobLifecycleSaga, T> ScheduleDeadline<T>(
+        this EventActivityBinder<JobLifecycleSaga, T> binder, Platform.Configuration.OrchestratorOptions settings)
+        where T : class =>
+        binder.ScheduleTimer(
+            s => TimeSpan.FromSeconds(s.TimeoutSeconds) + settings.RunDeadlineGrace,
+            s => new Timers.RunDeadlinePassed(s.CorrelationId, s.Attempt));
 }

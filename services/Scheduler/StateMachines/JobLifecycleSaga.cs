@@ -29,7 +29,21 @@ public sealed class JobLifecycleSaga : SagaStateMachineInstance
 
     public string? Error { get; set; }
 
+    /// <summary>The effective time limit of each run, resolved against the service's bounds at submission.</summary>
+    public int TimeoutSeconds { get; set; }
+
+    /// <summary>Variables for the job's script (JSON object), passed on with every attempt.</summary>
+    public string? Environment { get; set; }
+
+    /// <summary>Why the job was cancelled, when it was.</summary>
+    public string? CancelReason { get; set; }
+
+    /// <summary>The outcome of the last finished run (<c>RunOutcomes</c>).</summary>
+    public string? LastOutcome { get; set; }
+
     public DateTimeOffset SubmittedAt { get; set; }
+
+    public DateTimeOffset? QueuedAt { get; set; }
 
     public DateTimeOffset? DispatchedAt { get; set; }
 

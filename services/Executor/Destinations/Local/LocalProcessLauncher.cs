@@ -13,10 +13,12 @@ public static class LocalProcessLauncher
     public const string StdoutFile = "stdout.log";
     public const string StderrFile = "stderr.log";
 
+    // The wrapper first lets go of the executor's own stdin, stdout and stderr: a job that outlives its executor
+    // would otherwise hold them open, and whatever reads them (a pipe, a supervisor) would not see the executor end.
     const string Wrapper =
-        $"bash run.sh >{StdoutFile} 2>{StderrFile} </dev/null; code=$?; echo \"$code\" > {ExitCodeFile}; exit \"$code\"";
+        $"exec </dev/null >/dev/null 2>&1; bash run.sh >{StdoutFile} 2>{StderrFile} </dev/null; code=$?; echo \"$code\" > {ExitCodeFile}; exit \"$code\"";
 
-    public static Process Start(string directory, Guid jobId)
+    public static Process Start(string directory, Guid jobId, IReadOnlyDictionary<string, string>? environment = null)
     {
         if (!Directory.Exists(directory))
             throw new DirectoryNotFoundException($"The job's directory {directory} does not exist on this executor.");
@@ -37,9 +39,21 @@ public static class LocalProcessLauncher
         start.Environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
         start.Environment["HOME"] = directory;
         start.Environment["LANG"] = "C.UTF-8";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            if (IsAllowedVariable(name))
+                start.Environment[name] = value;
+        }
+
         start.Environment["ORCHESTRATOR_JOB_ID"] = jobId.ToString();
         return Process.Start(start) ?? throw new InvalidOperationException("setsid could not be started.");
     }
+
+    /// <summary>A job may set ordinary variables, not the ones the runner relies on.</summary>
+    public static bool IsAllowedVariable(string name) =>
+        System.Text.RegularExpressions.Regex.IsMatch(name, "^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+        && name is not ("PATH" or "HOME" or "LD_PRELOAD" or "LD_LIBRARY_PATH")
+        && !name.StartsWith("ORCHESTRATOR_", StringComparison.Ordinal);
 
     /// <summary>The exit code the wrapper recorded, or null when the run ended without recording one.</summary>
     public static int? ReadExitCode(string directory)

@@ -42,6 +42,10 @@ namespace Orchestrator.Executor.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("directory");
 
+                    b.Property<string>("Environment")
+                        .HasColumnType("text")
+                        .HasColumnName("environment");
+
                     b.Property<int?>("ExitCode")
                         .HasColumnType("integer")
                         .HasColumnName("exit_code");
@@ -73,6 +77,10 @@ namespace Orchestrator.Executor.Persistence.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("state");
+
+                    b.Property<int?>("TimeoutSeconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("timeout_seconds");
 
                     b.HasKey("JobId", "Attempt")
                         .HasName("pk_runs");

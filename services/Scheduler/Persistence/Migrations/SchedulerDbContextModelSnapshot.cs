@@ -236,6 +236,10 @@ namespace Orchestrator.Scheduler.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("enqueued_at");
 
+                    b.Property<string>("Environment")
+                        .HasColumnType("text")
+                        .HasColumnName("environment");
+
                     b.Property<Guid>("JobId")
                         .HasColumnType("uuid")
                         .HasColumnName("job_id");
@@ -248,6 +252,10 @@ namespace Orchestrator.Scheduler.Persistence.Migrations
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("service");
+
+                    b.Property<int?>("TimeoutSeconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("timeout_seconds");
 
                     b.Property<string>("TraceParent")
                         .HasColumnType("text")
@@ -309,6 +317,10 @@ namespace Orchestrator.Scheduler.Persistence.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("attempt");
 
+                    b.Property<string>("CancelReason")
+                        .HasColumnType("text")
+                        .HasColumnName("cancel_reason");
+
                     b.Property<DateTimeOffset?>("CleanedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("cleaned_at");
@@ -333,6 +345,10 @@ namespace Orchestrator.Scheduler.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("dispatched_at");
 
+                    b.Property<string>("Environment")
+                        .HasColumnType("text")
+                        .HasColumnName("environment");
+
                     b.Property<string>("Error")
                         .HasColumnType("text")
                         .HasColumnName("error");
@@ -348,6 +364,14 @@ namespace Orchestrator.Scheduler.Persistence.Migrations
                     b.Property<long>("JobNumber")
                         .HasColumnType("bigint")
                         .HasColumnName("job_number");
+
+                    b.Property<string>("LastOutcome")
+                        .HasColumnType("text")
+                        .HasColumnName("last_outcome");
+
+                    b.Property<DateTimeOffset?>("QueuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("queued_at");
 
                     b.Property<Guid?>("RetentionTokenId")
                         .HasColumnType("uuid")
@@ -370,6 +394,10 @@ namespace Orchestrator.Scheduler.Persistence.Migrations
                     b.Property<DateTimeOffset>("SubmittedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("submitted_at");
+
+                    b.Property<int>("TimeoutSeconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("timeout_seconds");
 
                     b.Property<int>("UserId")
                         .HasColumnType("integer")

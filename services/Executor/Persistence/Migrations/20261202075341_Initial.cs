@@ -65,6 +65,8 @@ namespace Orchestrator.Executor.Persistence.Migrations
                     process_id = table.Column<int>(type: "integer", nullable: true),
                     process_start_ticks = table.Column<long>(type: "bigint", nullable: true),
                     exit_code = table.Column<int>(type: "integer", nullable: true),
+                    timeout_seconds = table.Column<int>(type: "integer", nullable: true),
+                    environment = table.Column<string>(type: "text", nullable: true),
                     accepted_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     started_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     finished_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)

@@ -12,7 +12,7 @@ using Orchestrator.Executor.Persistence;
 namespace Orchestrator.Executor.Persistence.Migrations
 {
     [DbContext(typeof(ExecutorDbContext))]
-    [Migration("20261202073606_Initial")]
+    [Migration("20261202075341_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -45,6 +45,10 @@ namespace Orchestrator.Executor.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("directory");
 
+                    b.Property<string>("Environment")
+                        .HasColumnType("text")
+                        .HasColumnName("environment");
+
                     b.Property<int?>("ExitCode")
                         .HasColumnType("integer")
                         .HasColumnName("exit_code");
@@ -76,6 +80,10 @@ namespace Orchestrator.Executor.Persistence.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("state");
+
+                    b.Property<int?>("TimeoutSeconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("timeout_seconds");
 
                     b.HasKey("JobId", "Attempt")
                         .HasName("pk_runs");

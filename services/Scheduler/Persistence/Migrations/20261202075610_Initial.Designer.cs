@@ -12,7 +12,7 @@ using Orchestrator.Scheduler.Persistence;
 namespace Orchestrator.Scheduler.Persistence.Migrations
 {
     [DbContext(typeof(SchedulerDbContext))]
-    [Migration("20261202074953_Initial")]
+    [Migration("20261202075610_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -239,6 +239,10 @@ namespace Orchestrator.Scheduler.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("enqueued_at");
 
+                    b.Property<string>("Environment")
+                        .HasColumnType("text")
+                        .HasColumnName("environment");
+
                     b.Property<Guid>("JobId")
                         .HasColumnType("uuid")
                         .HasColumnName("job_id");
@@ -251,6 +255,10 @@ namespace Orchestrator.Scheduler.Persistence.Migrations
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("service");
+
+                    b.Property<int?>("TimeoutSeconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("timeout_seconds");
 
                     b.Property<string>("TraceParent")
                         .HasColumnType("text")
@@ -312,6 +320,10 @@ namespace Orchestrator.Scheduler.Persistence.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("attempt");
 
+                    b.Property<string>("CancelReason")
+                        .HasColumnType("text")
+                        .HasColumnName("cancel_reason");
+
                     b.Property<DateTimeOffset?>("CleanedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("cleaned_at");
@@ -336,6 +348,10 @@ namespace Orchestrator.Scheduler.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("dispatched_at");
 
+                    b.Property<string>("Environment")
+                        .HasColumnType("text")
+                        .HasColumnName("environment");
+
                     b.Property<string>("Error")
                         .HasColumnType("text")
                         .HasColumnName("error");
@@ -351,6 +367,14 @@ namespace Orchestrator.Scheduler.Persistence.Migrations
                     b.Property<long>("JobNumber")
                         .HasColumnType("bigint")
                         .HasColumnName("job_number");
+
+                    b.Property<string>("LastOutcome")
+                        .HasColumnType("text")
+                        .HasColumnName("last_outcome");
+
+                    b.Property<DateTimeOffset?>("QueuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("queued_at");
 
                     b.Property<Guid?>("RetentionTokenId")
                         .HasColumnType("uuid")
@@ -373,6 +397,10 @@ namespace Orchestrator.Scheduler.Persistence.Migrations
                     b.Property<DateTimeOffset>("SubmittedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("submitted_at");
+
+                    b.Property<int>("TimeoutSeconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("timeout_seconds");
 
                     b.Property<int>("UserId")
                         .HasColumnType("integer")
