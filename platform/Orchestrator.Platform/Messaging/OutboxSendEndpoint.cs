@@ -39,15 +39,25 @@ sealed class OutboxSendEndpoint(ConsumeContext consumeContext, DbContext db, Uri
         CaptureUntyped(message, messageType, pipe, cancellationToken);
 
     public Task Send<T>(object values, CancellationToken cancellationToken = default) where T : class =>
-        throw ValuesNotSupported<T>();
+        CaptureValues<T>(values, cancellationToken);
 
     public Task Send<T>(object values, IPipe<SendContext<T>> pipe, CancellationToken cancellationToken = default)
         where T : class =>
-        throw ValuesNotSupported<T>();
+        CaptureValues<T>(values, cancellationToken);
 
     public Task Send<T>(object values, IPipe<SendContext> pipe, CancellationToken cancellationToken = default)
         where T : class =>
-        throw ValuesNotSupported<T>();
+        CaptureValues<T>(values, cancellationToken);
+
+    /// <summary>
+    /// MassTransit's scheduler sends <see cref="CancelScheduledMessage"/> as an object of values (CancelScheduledSend,
+    /// a state machine's Unschedule); that one command is understood, everything else must be a concrete message.
+    /// </summary>
+    Task CaptureValues<T>(object values, CancellationToken cancellationToken) where T : class =>
+        typeof(T) == typeof(CancelScheduledMessage)
+        && values.GetType().GetProperty(nameof(CancelScheduledMessage.TokenId))?.GetValue(values) is Guid tokenId
+            ? CancelScheduled(tokenId, cancellationToken)
+            : throw ValuesNotSupported<T>();
 
     static NotSupportedException ValuesNotSupported<T>() =>
         new($"Send a {typeof(T).Name} record rather than an object of values: the outbox stores concrete messages.");

@@ -5,16 +5,26 @@ using Microsoft.EntityFrameworkCore;
 namespace Orchestrator.Platform.Messaging;
 
 /// <summary>
-/// A consume context whose publishes, sends and schedules are written to <paramref name="db"/>'s outbox rather than
+/// A consume context whose publishes, sends and schedules are written to the outbox of <see cref="Db"/> rather than
 /// the broker, so they take effect exactly when the consumer's transaction commits.
 /// </summary>
-public class TransactionalConsumeContext<TMessage>(ConsumeContext<TMessage> context, DbContext db)
-    : ConsumeContextProxy<TMessage>(context)
+public class TransactionalConsumeContext<TMessage> : ConsumeContextProxy<TMessage>
     where TMessage : class
 {
-    readonly ConsumeContext<TMessage> _context = context;
+    readonly ConsumeContext<TMessage> _context;
 
-    public DbContext Db { get; } = db;
+    public TransactionalConsumeContext(ConsumeContext<TMessage> context, DbContext db)
+        : base(context)
+    {
+        _context = context;
+        Db = db;
+
+        // Contexts built on this one (a state machine's behavior context) publish through the receive context's
+        // providers, past the overrides below: without this, a saga's Publish and Send would skip the outbox.
+        ReceiveContext = new OutboxReceiveContext(context.ReceiveContext, new OutboxEndpointProvider(this, db));
+    }
+
+    public DbContext Db { get; }
 
     public override Task<ISendEndpoint> GetSendEndpoint(Uri address) =>
         Task.FromResult<ISendEndpoint>(new OutboxSendEndpoint(this, Db, address));
