@@ -2,7 +2,8 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Contracts;
 using Orchestrator.Executor;
 using Orchestrator.Executor.Consumers;
-using Orchestrator.Executor.Destinations.Local;
+using Orchestrator.Executor.Destinations;
+using Orchestrator.Executor.Destinations.Remote;
 using Orchestrator.Executor.Persistence;
 using Orchestrator.Executor.Runs;
 using Orchestrator.Platform.Configuration;
@@ -17,7 +18,9 @@ builder.Services.AddOptions<ExecutorOptions>().Bind(builder.Configuration.GetSec
 builder.Services.AddSingleton<IValidateOptions<ExecutorOptions>, ExecutorOptionsValidator>();
 var executor = builder.Configuration.GetSection("Executor").Get<ExecutorOptions>() ?? new ExecutorOptions();
 builder.Services.AddSingleton(new RunSlots(Math.Max(1, executor.MaxConcurrentJobs)));
-builder.Services.AddSingleton<LocalRunner>();
+builder.Services.AddSingleton<RunReporter>();
+builder.Services.AddOptions<RemoteRunnerOptions>().Bind(builder.Configuration.GetSection("Executor:Remote"));
+builder.AddDestination(executor.Destination);
 builder.AddOrchestratorBus(bus =>
 {
     bus.AddConsumer<RunJobConsumer>().Endpoint(e =>

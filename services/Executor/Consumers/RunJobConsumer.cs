@@ -3,7 +3,6 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Orchestrator.Contracts;
-using Orchestrator.Executor.Destinations.Local;
 using Orchestrator.Executor.Persistence;
 using Orchestrator.Executor.Runs;
 using Orchestrator.Platform.Messaging;
@@ -18,7 +17,7 @@ namespace Orchestrator.Executor.Consumers;
 public sealed class RunJobConsumer(
     ExecutorDbContext db,
     RunSlots slots,
-    LocalRunner runner,
+    IRunner runner,
     IOptions<ExecutorOptions> options,
     ILogger<RunJobConsumer> logger) : IConsumer<RunJob>
 {

@@ -1,6 +1,6 @@
 using MassTransit;
 using Orchestrator.Contracts;
-using Orchestrator.Executor.Destinations.Local;
+using Orchestrator.Executor.Runs;
 using Orchestrator.Platform.Messaging;
 
 namespace Orchestrator.Executor.Consumers;
@@ -9,7 +9,7 @@ namespace Orchestrator.Executor.Consumers;
 /// Every instance of the destination hears each stop request on a queue of its own; the one running the job stops
 /// it and reports the run Cancelled when its processes are gone.
 /// </summary>
-public sealed class StopRunConsumer(LocalRunner runner, ILogger<StopRunConsumer> logger) : IConsumer<StopRun>
+public sealed class StopRunConsumer(IRunner runner, ILogger<StopRunConsumer> logger) : IConsumer<StopRun>
 {
     public async Task Consume(ConsumeContext<StopRun> context)
     {

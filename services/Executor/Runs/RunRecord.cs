@@ -14,6 +14,9 @@ public sealed class RunRecord
 
     public required string State { get; set; }
 
+    /// <summary>The destination's own id of the run (a Slurm job id, an agent's payload id), once submitted.</summary>
+    public string? ExternalId { get; set; }
+
     /// <summary>Process id of the run's session leader, once started.</summary>
     public int? ProcessId { get; set; }
 

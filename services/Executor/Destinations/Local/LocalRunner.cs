@@ -1,26 +1,22 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Orchestrator.Contracts;
-using Orchestrator.Executor.Persistence;
 using Orchestrator.Executor.Runs;
-using Orchestrator.Platform.Messaging;
 
 namespace Orchestrator.Executor.Destinations.Local;
 
 /// <summary>
-/// Runs accepted jobs as child processes and reports them. Each report is a row update plus an outbox message in
-/// one <c>SaveChanges</c>, so a report is never lost nor made twice, whatever moment the executor dies at. A run is
-/// stopped on request or at its time limit by signalling its whole process group.
+/// The <c>local</c> destination: runs accepted jobs as child processes in sessions of their own, which outlive the
+/// executor, so a restarted executor follows them to their end. A run is stopped on request or at its time limit by
+/// signalling its whole process group.
 /// </summary>
 public sealed class LocalRunner(
-    IServiceScopeFactory scopeFactory,
-    OutboxSignal signal,
+    RunReporter reporter,
     RunSlots slots,
     IOptions<ExecutorOptions> options,
-    ILogger<LocalRunner> logger)
+    ILogger<LocalRunner> logger) : IRunner
 {
     static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
 
@@ -30,13 +26,25 @@ public sealed class LocalRunner(
     /// <summary>The process of each run in progress, for stops.</summary>
     readonly ConcurrentDictionary<(Guid JobId, int Attempt), (int ProcessId, long? StartTicks)> _processes = new();
 
-    string Instance => options.Value.ResolvedInstanceId;
-
     /// <summary>Starts an accepted run in the background; the caller's slot is released when the run ends.</summary>
     public void Launch(RunRecord run) => _ = Task.Run(() => RunAsync(run));
 
-    /// <summary>Follows a run started by an earlier life of this instance until it ends.</summary>
-    public void Adopt(RunRecord run) => _ = Task.Run(() => FollowAdoptedAsync(run));
+    /// <summary>
+    /// A process still alive is followed to its end; one that ended is reported by its recorded exit code; one that
+    /// never started or left no exit code is reported lost.
+    /// </summary>
+    public Task RecoverAsync(RunRecord run)
+    {
+        if (run.ProcessId is { } pid && ProcessProbe.IsAlive(pid, run.ProcessStartTicks))
+        {
+            logger.LogInformation("Following job {JobId} attempt {Attempt}, still running as process {ProcessId}", run.JobId, run.Attempt, pid);
+            _ = Task.Run(() => FollowAdoptedAsync(run));
+            return Task.CompletedTask;
+        }
+
+        logger.LogWarning("Settling job {JobId} attempt {Attempt}, whose process ended while this executor was down", run.JobId, run.Attempt);
+        return SettleAsync(run);
+    }
 
     /// <summary>Stops a run of this instance; false when this instance does not run it.</summary>
     public async Task<bool> StopAsync(Guid jobId, int attempt, string outcome)
@@ -63,7 +71,7 @@ public sealed class LocalRunner(
             catch (Exception ex) when (ex is IOException or System.ComponentModel.Win32Exception or InvalidOperationException)
             {
                 logger.LogWarning("Job {JobId} could not be started: {Reason}", run.JobId, ex.Message);
-                await ReportFinishedAsync(run, RunOutcomes.NotStarted, null, ex.Message);
+                await reporter.FinishedAsync(run, RunOutcomes.NotStarted, null, ex.Message);
                 return;
             }
 
@@ -71,7 +79,7 @@ public sealed class LocalRunner(
             {
                 var startTicks = ProcessProbe.StartTicks(process.Id);
                 _processes[key] = (process.Id, startTicks);
-                await ReportStartedAsync(run, process.Id, startTicks);
+                await reporter.StartedAsync(run, process.Id, startTicks);
                 await WaitWithinTimeLimitAsync(run, () => process.WaitForExitAsync(), DateTimeOffset.UtcNow);
                 await ReportEndAsync(run, process.ExitCode);
             }
@@ -136,20 +144,20 @@ public sealed class LocalRunner(
     }
 
     /// <summary>Reports a run whose process is gone: by its recorded exit code, or as lost when it left none.</summary>
-    public Task SettleAsync(RunRecord run)
+    Task SettleAsync(RunRecord run)
     {
         if (_stopped.TryRemove((run.JobId, run.Attempt), out var outcome))
-            return ReportFinishedAsync(run, outcome, LocalProcessLauncher.ReadExitCode(run.Directory), StopMessage(outcome, run));
+            return reporter.FinishedAsync(run, outcome, LocalProcessLauncher.ReadExitCode(run.Directory), StopMessage(outcome, run));
         return LocalProcessLauncher.ReadExitCode(run.Directory) is { } code
-            ? ReportFinishedAsync(run, RunOutcomes.Exited, code, null)
-            : ReportFinishedAsync(run, RunOutcomes.Lost, null,
+            ? reporter.FinishedAsync(run, RunOutcomes.Exited, code, null)
+            : reporter.FinishedAsync(run, RunOutcomes.Lost, null,
                 "The job's process ended without recording an exit code while its executor was down.");
     }
 
     Task ReportEndAsync(RunRecord run, int exitCode) =>
         _stopped.TryRemove((run.JobId, run.Attempt), out var outcome)
-            ? ReportFinishedAsync(run, outcome, exitCode, StopMessage(outcome, run))
-            : ReportFinishedAsync(run, RunOutcomes.Exited, exitCode, null);
+            ? reporter.FinishedAsync(run, outcome, exitCode, StopMessage(outcome, run))
+            : reporter.FinishedAsync(run, RunOutcomes.Exited, exitCode, null);
 
     static string StopMessage(string outcome, RunRecord run) =>
         outcome == RunOutcomes.TimedOut
@@ -158,35 +166,4 @@ public sealed class LocalRunner(
 
     static Dictionary<string, string>? Variables(RunRecord run) =>
         run.Environment is null ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(run.Environment);
-
-    async Task ReportStartedAsync(RunRecord run, int processId, long? startTicks)
-    {
-        await using var scope = scopeFactory.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ExecutorDbContext>();
-        var row = await db.Runs.SingleAsync(r => r.JobId == run.JobId && r.Attempt == run.Attempt);
-        row.State = RunStates.Running;
-        row.ProcessId = processId;
-        row.ProcessStartTicks = startTicks;
-        row.StartedAt = DateTimeOffset.UtcNow;
-        db.AddOutboxPublish(new JobStarted(run.JobId, run.Attempt, options.Value.Destination, Instance, row.StartedAt.Value), run.JobId);
-        await db.SaveChangesAsync();
-        signal.Notify();
-        logger.LogInformation("Job {JobId} attempt {Attempt} started as process {ProcessId}", run.JobId, run.Attempt, processId);
-    }
-
-    async Task ReportFinishedAsync(RunRecord run, string outcome, int? exitCode, string? error)
-    {
-        await using var scope = scopeFactory.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ExecutorDbContext>();
-        var row = await db.Runs.SingleAsync(r => r.JobId == run.JobId && r.Attempt == run.Attempt);
-        if (row.State == RunStates.Finished)
-            return;
-        row.State = RunStates.Finished;
-        row.ExitCode = exitCode;
-        row.FinishedAt = DateTimeOffset.UtcNow;
-        db.AddOutboxPublish(new JobFinished(run.JobId, run.Attempt, outcome, exitCode, error, row.FinishedAt.Value), run.JobId);
-        await db.SaveChangesAsync();
-        signal.Notify();
-        logger.LogInformation("Job {JobId} attempt {Attempt} finished: {Outcome} {ExitCode}", run.JobId, run.Attempt, outcome, exitCode);
-    }
 }

@@ -50,6 +50,10 @@ namespace Orchestrator.Executor.Persistence.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("exit_code");
 
+                    b.Property<string>("ExternalId")
+                        .HasColumnType("text")
+                        .HasColumnName("external_id");
+
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("finished_at");

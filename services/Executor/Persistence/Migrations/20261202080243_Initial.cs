@@ -62,6 +62,7 @@ namespace Orchestrator.Executor.Persistence.Migrations
                     instance_id = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
                     directory = table.Column<string>(type: "text", nullable: false),
                     state = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    external_id = table.Column<string>(type: "text", nullable: true),
                     process_id = table.Column<int>(type: "integer", nullable: true),
                     process_start_ticks = table.Column<long>(type: "bigint", nullable: true),
                     exit_code = table.Column<int>(type: "integer", nullable: true),

@@ -12,7 +12,7 @@ using Orchestrator.Executor.Persistence;
 namespace Orchestrator.Executor.Persistence.Migrations
 {
     [DbContext(typeof(ExecutorDbContext))]
-    [Migration("20261202075341_Initial")]
+    [Migration("20261202080243_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -52,6 +52,10 @@ namespace Orchestrator.Executor.Persistence.Migrations
                     b.Property<int?>("ExitCode")
                         .HasColumnType("integer")
                         .HasColumnName("exit_code");
+
+                    b.Property<string>("ExternalId")
+                        .HasColumnType("text")
+                        .HasColumnName("external_id");
 
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("timestamp with time zone")

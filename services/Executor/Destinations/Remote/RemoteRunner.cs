@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Orchestrator.Contracts;
+using Orchestrator.Executor.Runs;
+
+namespace Orchestrator.Executor.Destinations.Remote;
+
+/// <summary>
+/// Drives a run on a remote destination: submit (retried with back-off while the destination is unreachable, then
+/// reported not started, which the saga's retry policy handles), poll until the run ends, fetch its results, report.
+/// The destination's id is stored as soon as it is known, so a restarted executor re-attaches instead of
+/// resubmitting. A destination unreachable while the job runs does not lose it: polling goes on, and the saga's
+/// deadline is the last word.
+/// </summary>
+public sealed class RemoteRunner(
+    IRemoteDestination destination,
+    RunReporter reporter,
+    RunSlots slots,
+    IOptions<RemoteRunnerOptions> options,
+    ILogger<RemoteRunner> logger) : IRunner
+{
+    readonly ConcurrentDictionary<(Guid JobId, int Attempt), RunRecord> _runs = new();
+    readonly ConcurrentDictionary<(Guid JobId, int Attempt), string> _stopped = new();
+
+    public void Launch(RunRecord run) => _ = Task.Run(() => RunAsync(run, submitted: false));
+
+    public Task RecoverAsync(RunRecord run)
+    {
+        if (run.ExternalId is null)
+            return reporter.FinishedAsync(run, RunOutcomes.Lost, null,
+                "The executor stopped before it knew whether the destination had accepted the job.");
+        slots.TryTake();
+        _ = Task.Run(() => RunAsync(run, submitted: true));
+        return Task.CompletedTask;
+    }
+
+    public async Task<bool> StopAsync(Guid jobId, int attempt, string outcome)
+    {
+        if (!_runs.TryGetValue((jobId, attempt), out var run))
+            return false;
+        _stopped.TryAdd((jobId, attempt), outcome);
+        if (run.ExternalId is not null)
+            await destination.CancelAsync(run, CancellationToken.None);
+        return true;
+    }
+
+    async Task RunAsync(RunRecord run, bool submitted)
+    {
+        var key = (run.JobId, run.Attempt);
+        _runs[key] = run;
+        try
+        {
+            if (!submitted && !await SubmitAsync(run))
+                return;
+            var status = await FollowAsync(run);
+            await FinishAsync(run, status);
+        }
+        catch (Exception ex)
+        {
+            // The row stays open; the next start of this instance re-attaches by the stored id.
+            logger.LogError(ex, "Lost track of job {JobId} attempt {Attempt}", run.JobId, run.Attempt);
+        }
+        finally
+        {
+            _runs.TryRemove(key, out _);
+            _stopped.TryRemove(key, out _);
+            slots.Release();
+        }
+    }
+
+    async Task<bool> SubmitAsync(RunRecord run)
+    {
+        var delay = options.Value.SubmitBackoff;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var id = await destination.SubmitAsync(run, CancellationToken.None);
+                await reporter.ExternalIdAsync(run, id);
+                return true;
+            }
+            catch (DestinationUnavailableException ex) when (attempt < options.Value.SubmitAttempts)
+            {
+                logger.LogWarning("Submitting job {JobId} failed ({Reason}); try {Try} of {Tries}", run.JobId, ex.Message, attempt, options.Value.SubmitAttempts);
+                await Task.Delay(delay);
+                delay *= 2;
+            }
+            catch (Exception ex)
+            {
+                await reporter.FinishedAsync(run, RunOutcomes.NotStarted, null, $"The destination did not accept the job: {ex.Message}");
+                return false;
+            }
+        }
+    }
+
+    async Task<RemoteRunStatus> FollowAsync(RunRecord run)
+    {
+        while (true)
+        {
+            RemoteRunStatus status;
+            try
+            {
+                status = await destination.GetStatusAsync(run, CancellationToken.None);
+            }
+            catch (DestinationUnavailableException ex)
+            {
+                logger.LogWarning("No status for job {JobId} ({Reason}); asking again", run.JobId, ex.Message);
+                await Task.Delay(options.Value.PollInterval);
+                continue;
+            }
+
+            if (status.State != RemoteRunState.Pending && run.StartedAt is null)
+                await reporter.StartedAsync(run);
+            if (status.IsFinal)
+                return status;
+            if (run.TimeoutSeconds is { } limit && run.StartedAt is { } started
+                && DateTimeOffset.UtcNow - started > TimeSpan.FromSeconds(limit)
+                && _stopped.TryAdd((run.JobId, run.Attempt), RunOutcomes.TimedOut))
+                await destination.CancelAsync(run, CancellationToken.None);
+            await Task.Delay(options.Value.PollInterval);
+        }
+    }
+
+    async Task FinishAsync(RunRecord run, RemoteRunStatus status)
+    {
+        string? fetchError = null;
+        try
+        {
+            await destination.FetchResultsAsync(run, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            fetchError = $"The results could not be fetched from the destination: {ex.Message}";
+        }
+
+        if (_stopped.TryGetValue((run.JobId, run.Attempt), out var stopped))
+        {
+            await reporter.FinishedAsync(run, stopped, status.ExitCode, stopped == RunOutcomes.TimedOut
+                ? $"The job ran longer than its limit of {run.TimeoutSeconds} s and was cancelled at the destination."
+                : "The job was cancelled at the destination.");
+            return;
+        }
+
+        var (outcome, error) = status.State switch
+        {
+            RemoteRunState.Exited when fetchError is null => (RunOutcomes.Exited, status.ExitCode == 0 ? null : status.Detail),
+            RemoteRunState.Exited => (RunOutcomes.Exited, fetchError),
+            RemoteRunState.Cancelled => (RunOutcomes.Cancelled, status.Detail ?? "Cancelled at the destination."),
+            RemoteRunState.TimedOut => (RunOutcomes.TimedOut, status.Detail ?? "The destination's time limit was exceeded."),
+            _ => (RunOutcomes.Exited, status.Detail ?? fetchError ?? "The destination reported the job failed."),
+        };
+        // A run the destination failed without an exit code still fails the job, with the destination's reason.
+        var exitCode = status.State == RemoteRunState.Failed ? status.ExitCode ?? -1 : status.ExitCode;
+        await reporter.FinishedAsync(run, outcome, exitCode ?? (fetchError is null ? null : -1), error);
+    }
+}

@@ -1,0 +1,74 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Orchestrator.Contracts;
+using Orchestrator.Executor.Persistence;
+using Orchestrator.Platform.Messaging;
+
+namespace Orchestrator.Executor.Runs;
+
+/// <summary>
+/// Writes a run's progress: each report is a row update plus an outbox message in one <c>SaveChanges</c>, so a report
+/// is never lost nor made twice, whatever moment the executor dies at.
+/// </summary>
+public sealed class RunReporter(
+    IServiceScopeFactory scopeFactory,
+    OutboxSignal signal,
+    IOptions<ExecutorOptions> options,
+    ILogger<RunReporter> logger)
+{
+    public async Task StartedAsync(RunRecord run, int? processId = null, long? startTicks = null)
+    {
+        await UpdateAsync(run, (db, row) =>
+        {
+            if (row.State != RunStates.Accepted)
+                return false;
+            row.State = RunStates.Running;
+            row.ProcessId = processId;
+            row.ProcessStartTicks = startTicks;
+            row.StartedAt = DateTimeOffset.UtcNow;
+            run.StartedAt = row.StartedAt;
+            db.AddOutboxPublish(new JobStarted(run.JobId, run.Attempt, options.Value.Destination,
+                options.Value.ResolvedInstanceId, row.StartedAt.Value), run.JobId);
+            return true;
+        });
+        logger.LogInformation("Job {JobId} attempt {Attempt} started{Process}", run.JobId, run.Attempt,
+            processId is null ? "" : $" as process {processId}");
+    }
+
+    public async Task FinishedAsync(RunRecord run, string outcome, int? exitCode, string? error)
+    {
+        var reported = await UpdateAsync(run, (db, row) =>
+        {
+            if (row.State == RunStates.Finished)
+                return false;
+            row.State = RunStates.Finished;
+            row.ExitCode = exitCode;
+            row.FinishedAt = DateTimeOffset.UtcNow;
+            db.AddOutboxPublish(new JobFinished(run.JobId, run.Attempt, outcome, exitCode, error, row.FinishedAt.Value), run.JobId);
+            return true;
+        });
+        if (reported)
+            logger.LogInformation("Job {JobId} attempt {Attempt} finished: {Outcome} {ExitCode} {Error}", run.JobId, run.Attempt, outcome, exitCode, error);
+    }
+
+    /// <summary>Remembers the destination's own id of the run, so a restarted executor re-attaches to it.</summary>
+    public Task ExternalIdAsync(RunRecord run, string externalId) =>
+        UpdateAsync(run, (_, row) =>
+        {
+            row.ExternalId = externalId;
+            run.ExternalId = externalId;
+            return true;
+        });
+
+    async Task<bool> UpdateAsync(RunRecord run, Func<ExecutorDbContext, RunRecord, bool> change)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ExecutorDbContext>();
+        var row = await db.Runs.SingleAsync(r => r.JobId == run.JobId && r.Attempt == run.Attempt);
+        if (!change(db, row))
+            return false;
+        await db.SaveChangesAsync();
+        signal.Notify();
+        return true;
+    }
+}
