@@ -1,0 +1,145 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Orchestrator.IntegrationTests.Infrastructure;
+
+namespace Orchestrator.IntegrationTests.EndToEnd;
+
+/// <summary>Quotas and fairness under load, on the real services.</summary>
+public sealed class QuotaTests
+{
+    [Fact]
+    public async Task Five_hundred_jobs_from_five_users_respect_the_quotas_and_take_turns()
+    {
+        using var runs = new RunLog();
+        await using var system = await OrchestratorSystem.StartAsync(new Dictionary<string, string>
+        {
+            ["Orchestrator__Services__generic__MaxRuns"] = "4",
+            ["Orchestrator__Services__generic__RunsPerUser"] = "2",
+            ["Executor__MaxConcurrentJobs"] = "8",
+        });
+
+        // Users submit in parallel, each its 100 jobs in order, so every user has a backlog from the start.
+        var ids = new ConcurrentBag<long>();
+        var submitters = Enumerable.Range(1, 5).Select(user => Task.Run(async () =>
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                using var response = await system.UploadAsync(runs.Script(user), userId: user);
+                Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+                ids.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64());
+            }
+        })).ToList();
+
+        // Sample the slots held while the jobs run: never over the service's 4 or a user's 2.
+        var samples = 0;
+        var allSubmitted = Task.WhenAll(submitters);
+        await Eventually.UntilAsync(async () =>
+        {
+            var (overall, perUser) = await SlotsInUseAsync(system);
+            Assert.True(overall <= 4, $"{overall} slots in use for the service (limit 4)");
+            Assert.True(perUser <= 2, $"{perUser} slots in use for one user (limit 2)");
+            samples++;
+            return allSubmitted.IsCompleted && await CountAsync(system, "SELECT count(*) FROM api.jobs WHERE state = 'Completed'") == 500;
+        }, "all 500 jobs to complete", TimeSpan.FromMinutes(8));
+        await allSubmitted;
+
+        Assert.True(samples > 10, $"only {samples} samples of the running set were taken");
+        Assert.Equal(500, ids.Distinct().Count());
+        Assert.Equal(0, await CountAsync(system, "SELECT count(*) FROM scheduler.active_jobs"));
+        Assert.Equal(0, await CountAsync(system, "SELECT count(*) FROM scheduler.queued_jobs"));
+
+        // What really ran at once, from the scripts' own stamps.
+        var (maxOverall, maxPerUser) = runs.MaxConcurrency();
+        Assert.True(maxOverall <= 4, $"{maxOverall} scripts ran at once (limit 4)");
+        Assert.True(maxPerUser <= 2, $"{maxPerUser} scripts of one user ran at once (limit 2)");
+        var starts = runs.Read().Where(e => e.IsStart).ToList();
+        Assert.Equal(500, starts.Select(s => s.JobId).Distinct().Count());
+        Assert.Equal(500, starts.Count);
+
+        // Round-robin: while every user still has work, no user gets far ahead of another.
+        var counts = new Dictionary<int, int>(Enumerable.Range(1, 5).Select(u => KeyValuePair.Create(u, 0)));
+        var worstLead = 0;
+        foreach (var start in starts.OrderBy(s => s.Nanoseconds).Take(400))
+        {
+            counts[start.UserId]++;
+            worstLead = Math.Max(worstLead, counts.Values.Max() - counts.Values.Min());
+        }
+
+        Assert.True(worstLead <= 4, $"one user got {worstLead} starts ahead of another while all had work queued");
+    }
+
+    [Fact]
+    public async Task Slots_survive_an_executor_killed_mid_job_and_duplicate_finish_events()
+    {
+        using var runs = new RunLog();
+        await using var system = await OrchestratorSystem.StartAsync(new Dictionary<string, string>
+        {
+            ["Orchestrator__Services__generic__MaxRuns"] = "1",
+            ["Executor__MaxConcurrentJobs"] = "4",
+        });
+
+        var first = await SubmitAsync(system, runs.Script(1));
+        var firstJob = await WaitForStateAsync(system, first, "Completed");
+
+        var second = await SubmitAsync(system, runs.Script(1, "sleep 3"));
+        await WaitForStateAsync(system, second, "Running");
+        await system["Executor"].KillAsync();
+
+        // A repeated finish of the first job must not free the slot the second one holds.
+        await using (var bus = await TestBus.StartAsync(system.VirtualHost))
+            await bus.PublishAsync(new Orchestrator.Contracts.JobFinished(
+                firstJob.GetProperty("job_id").GetGuid(), 1, Orchestrator.Contracts.RunOutcomes.Exited, 0, null, DateTimeOffset.UtcNow));
+        var third = await SubmitAsync(system, runs.Script(1));
+
+        await system.StartServiceAsync("Executor");
+        await WaitForStateAsync(system, second, "Completed");
+        await WaitForStateAsync(system, third, "Completed");
+
+        Assert.Equal(0, await CountAsync(system, "SELECT count(*) FROM scheduler.active_jobs"));
+        Assert.Equal(1, runs.MaxConcurrency().Overall);
+        Assert.Equal(3, runs.Read().Count(e => e.IsStart));
+    }
+
+    [Fact]
+    public async Task A_user_over_the_queued_limit_gets_429_with_retry_after()
+    {
+        await using var system = await OrchestratorSystem.StartAsync(new Dictionary<string, string>
+        {
+            ["Orchestrator__Services__generic__MaxQueuedPerUser"] = "2",
+            ["Orchestrator__Destinations__local__Capacity"] = "0",
+        });
+
+        await SubmitAsync(system, "true");
+        await SubmitAsync(system, "true");
+        using var refused = await system.UploadAsync("true");
+
+        Assert.Equal((HttpStatusCode)429, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(refused.Headers.RetryAfter);
+        using var otherUser = await system.UploadAsync("true", userId: 2);
+        Assert.Equal(HttpStatusCode.Created, otherUser.StatusCode);
+    }
+
+    static async Task<long> SubmitAsync(OrchestratorSystem system, string script)
+    {
+        using var response = await system.UploadAsync(script);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+    }
+
+    static Task<JsonElement> WaitForStateAsync(OrchestratorSystem system, long id, string state) =>
+        Eventually.UntilAsync(() => system.Api.GetFromJsonAsync<JsonElement>($"/jobs/{id}"),
+            job => job.GetProperty("state").GetString() == state, $"job {id} to be {state}", TimeSpan.FromMinutes(2));
+
+    static async Task<(long Overall, long PerUser)> SlotsInUseAsync(OrchestratorSystem system)
+    {
+        var overall = await CountAsync(system, "SELECT count(*) FROM scheduler.active_jobs WHERE service = 'generic'");
+        var perUser = await CountAsync(system, "SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM scheduler.active_jobs GROUP BY user_id) s");
+        return (overall, perUser);
+    }
+
+    static async Task<long> CountAsync(OrchestratorSystem system, string sql) =>
+        await system.Database.ScalarAsync<long>(sql);
+}
