@@ -79,8 +79,12 @@ public sealed class DispatchPass(
             dispatched += jobs.Count;
 
             var queue = waiting.Single(w => w.Service == service && w.UserId == userId);
-            // Fewer jobs than counted means the count drifted: what was taken was all there was.
-            queue.Queued = jobs.Count < group.Count() ? 0 : queue.Queued - jobs.Count;
+            // Fewer jobs than counted means the count drifted: what was taken was all there was. The count is
+            // lowered in place, not overwritten, so jobs enqueued by sagas while this pass ran keep their +1.
+            var taken = jobs.Count < group.Count() ? queue.Queued : jobs.Count;
+            await db.Database.ExecuteSqlAsync(
+                $"UPDATE scheduler.user_queues SET queued = GREATEST(queued - {taken}, 0) WHERE service = {service} AND user_id = {userId}",
+                cancellationToken);
             queue.LastDispatchedAt = group.Last().LastDispatchedAt;
             Charge(accounts, service, userId, group.Last().Usage, now);
         }
