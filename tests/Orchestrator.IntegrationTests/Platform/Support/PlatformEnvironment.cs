@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Orchestrator.IntegrationTests.Infrastructure;
 using Orchestrator.Platform.Persistence;
 
@@ -79,7 +80,25 @@ public sealed class PlatformEnvironment : IAsyncDisposable
         finally
         {
             await VirtualHost.DisposeAsync();
-            await Database.DisposeAsync();
+            await DropDatabaseAsync();
         }
     }
+
+    /// <summary>
+    /// An autovacuum worker visiting the fresh database runs as the superuser, which DROP DATABASE … WITH (FORCE)
+    /// may not terminate; it finishes within moments, so the drop is tried again until it goes.
+    /// </summary>
+    async Task DropDatabaseAsync() =>
+        await Eventually.UntilAsync(async () =>
+        {
+            try
+            {
+                await Database.DisposeAsync();
+                return true;
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+            {
+                return false;
+            }
+        }, $"database {Database.Name} to be dropped", TimeSpan.FromSeconds(30));
 }
