@@ -1,4 +1,9 @@
+using MassTransit;
+using MassTransit.MessageData;
+using Microsoft.Extensions.Options;
+using Orchestrator.Api.Callbacks;
 using Orchestrator.Api.Consumers;
+using Orchestrator.Api.Endpoints.V1;
 using Orchestrator.Api.Endpoints;
 using Orchestrator.Api.Jobs;
 using Orchestrator.Api.Persistence;
@@ -11,7 +16,17 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("orchestrator-api");
 builder.AddServiceDatabase<ApiDbContext>(ApiDbContext.Schema);
 builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection("Api"));
+builder.Services.AddOptions<CallbackOptions>().Bind(builder.Configuration.GetSection("Api:Callbacks"));
 builder.Services.AddScoped<JobSubmissionService>();
+builder.Services.AddScoped<JobCancellation>();
+builder.Services.AddScoped<JobInputWriter>();
+builder.Services.AddHttpClient(JobInputWriter.DownloadClient, client => client.Timeout = Timeout.InfiniteTimeSpan);
+builder.Services.AddSingleton<IMessageDataRepository>(services =>
+{
+    var directory = services.GetRequiredService<IOptions<ApiOptions>>().Value.MessageDataDirectory
+        ?? Path.Combine(services.GetRequiredService<IOptions<OrchestratorOptions>>().Value.Storage.JobsRoot, ".message-data");
+    return new FileSystemMessageDataRepository(new DirectoryInfo(directory));
+});
 builder.AddOrchestratorBus(bus =>
     bus.AddConsumer<JobStateChangedConsumer>().Endpoint(e => e.Name = "api-job-states"));
 builder.AddOutboxDelivery<ApiDbContext>();
@@ -21,6 +36,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapServiceEndpoints();
 app.MapJobEndpoints();
+app.MapV1JobEndpoints();
 
 return await app.RunServiceAsync(async services =>
 {

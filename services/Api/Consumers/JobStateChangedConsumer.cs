@@ -7,8 +7,8 @@ using Orchestrator.Platform.Messaging;
 
 namespace Orchestrator.Api.Consumers;
 
-/// <summary>Keeps <c>api.jobs</c> in step with the scheduler. Every transition's time is kept; the state itself only
-/// moves forward, so a late or repeated event cannot undo a newer one.</summary>
+/// <summary>Keeps <c>api.jobs</c> and its attempts in step with the scheduler. Every transition's time is kept; the
+/// state itself only moves forward, so a late or repeated event cannot undo a newer one.</summary>
 public sealed class JobStateChangedConsumer(ApiDbContext db, OutboxSignal signal, OrchestratorMetrics metrics)
     : TransactionalConsumer<ApiDbContext, JobStateChanged>(db, signal)
 {
@@ -16,12 +16,16 @@ public sealed class JobStateChangedConsumer(ApiDbContext db, OutboxSignal signal
     {
         var change = context.Message;
         MessagingTelemetry.TagJob(change.JobId);
-        var job = await Db.Jobs.SingleOrDefaultAsync(j => j.JobId == change.JobId, context.CancellationToken);
+        // Changes of one job are applied one at a time, so the sequence check and what follows from it cannot race.
+        var job = await Db.Jobs
+            .FromSql($"SELECT * FROM api.jobs WHERE job_id = {change.JobId} FOR UPDATE")
+            .SingleOrDefaultAsync(context.CancellationToken);
         if (job is null)
             return;
 
         job.Stamp(change.State, change.ChangedAt);
         Measure(job, change);
+        await JobAttempts.ApplyAsync(Db, job, change, context.CancellationToken);
         if (change.Sequence <= job.Sequence)
             return;
         job.Sequence = change.Sequence;
@@ -39,7 +43,7 @@ public sealed class JobStateChangedConsumer(ApiDbContext db, OutboxSignal signal
             case JobStates.Dispatched:
                 metrics.QueueWait(job.Service, change.ChangedAt - job.SubmittedAt);
                 break;
-            case JobStates.Completed or JobStates.Failed:
+            case JobStates.Completed or JobStates.Failed or JobStates.Cancelled or JobStates.TimedOut:
                 metrics.Finished(job.Service, change.Destination, change.State);
                 if (job.RunningAt is { } started)
                     metrics.RunTime(job.Service, change.Destination, change.ChangedAt - started);

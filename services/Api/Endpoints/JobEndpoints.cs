@@ -8,7 +8,7 @@ using Orchestrator.Contracts;
 
 namespace Orchestrator.Api.Endpoints;
 
-/// <summary>The WeNMR-compatible job endpoints: upload, download, status.</summary>
+/// <summary>The WeNMR-compatible job endpoints: upload, download, status, terminate.</summary>
 public static class JobEndpoints
 {
     public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder app)
@@ -23,6 +23,10 @@ public static class JobEndpoints
         app.MapGet("/jobs/{id}", GetJobAsync)
             .WithName("GetJob")
             .WithSummary("The job's state, the time of each transition, destination, exit code and error.");
+        app.MapPost("/terminate/{id}", TerminateAsync)
+            .DisableAntiforgery()
+            .WithName("Terminate")
+            .WithSummary("Cancel the job: 200 once the request is recorded, 404 for an unknown job.");
         return app;
     }
 
@@ -56,7 +60,7 @@ public static class JobEndpoints
         {
             case JobStates.Completed:
                 break;
-            case JobStates.Failed or JobStates.Cleaned:
+            case JobStates.Failed or JobStates.Cancelled or JobStates.TimedOut or JobStates.Cleaned:
                 return TypedResults.NoContent();
             default:
                 return TypedResults.Accepted((string?)null);
@@ -87,6 +91,16 @@ public static class JobEndpoints
     {
         var job = await FindAsync(db, id, cancellationToken);
         return job is null ? UnknownJob(id) : TypedResults.Ok(JobStatusResponse.From(job));
+    }
+
+    static async Task<Results<Ok<TerminateResponse>, ProblemHttpResult>> TerminateAsync(
+        string id, ApiDbContext db, JobCancellation cancellation, CancellationToken cancellationToken)
+    {
+        var job = await FindAsync(db, id, cancellationToken);
+        if (job is null)
+            return UnknownJob(id);
+        await cancellation.RequestAsync(job.Number, "Terminated through POST /terminate", cancellationToken);
+        return TypedResults.Ok(new TerminateResponse("job terminated"));
     }
 
     static Task<JobRecord?> FindAsync(ApiDbContext db, string id, CancellationToken cancellationToken) =>

@@ -6,6 +6,21 @@ public sealed class ApiOptions
     /// <summary>Largest upload accepted, all files together, in bytes (default 400 MiB, as the WeNMR orchestrator).</summary>
     public long MaxUploadBytes { get; set; } = 400L * 1024 * 1024;
 
+    /// <summary>Largest JSON body of <c>POST /v1/jobs</c> (default 64 MiB): bigger inputs belong at a URL.</summary>
+    public long MaxJsonRequestBytes { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>What a <c>429</c> for a full per-user queue tells the client to wait (Retry-After, default 30 s).</summary>
     public TimeSpan QueueFullRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long fetching one of a job's files by URL may take (default 2 minutes).</summary>
+    public TimeSpan DownloadTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// The directory of the MassTransit message data repository <c>SubmitJob</c> senders put large inputs in; it must
+    /// be shared with them. Default: <c>.message-data</c> under the jobs root.
+    /// </summary>
+    public string? MessageDataDirectory { get; set; }
+
+    /// <summary>Largest page of <c>GET /v1/jobs</c>.</summary>
+    public int MaxPageSize { get; set; } = 200;
 }

@@ -39,4 +39,31 @@ public sealed class JobRecord
     public DateTimeOffset? FailedAt { get; set; }
 
     public DateTimeOffset? CleanedAt { get; set; }
+
+    public DateTimeOffset? CancelledAt { get; set; }
+
+    public DateTimeOffset? TimedOutAt { get; set; }
+
+    /// <summary>The id the client chose at <c>POST /v1/jobs</c>; unique, never all digits (those are numbers).</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>The <c>Idempotency-Key</c> the job was created under; a retry with it returns this job.</summary>
+    public string? IdempotencyKey { get; set; }
+
+    /// <summary>Hash of the normalised request, to tell a harmless repeat from a different job under the same id.</summary>
+    public string? RequestHash { get; set; }
+
+    public int? TimeoutSeconds { get; set; }
+
+    public Dictionary<string, string>? Environment { get; set; }
+
+    public string? CallbackUrl { get; set; }
+
+    /// <summary>The callback events the client asked for (<see cref="Callbacks.CallbackEvents"/>).</summary>
+    public List<string>? CallbackEvents { get; set; }
+
+    public DateTimeOffset? CancelRequestedAt { get; set; }
+
+    /// <summary>The id of the job in <c>/v1</c> URLs and views: the client's id when it chose one, else the number.</summary>
+    public string PublicId => ClientId ?? Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -14,6 +14,8 @@ public static class JobRecordTimestamps
             case JobStates.Running: job.RunningAt ??= at; break;
             case JobStates.Completed: job.CompletedAt ??= at; break;
             case JobStates.Failed: job.FailedAt ??= at; break;
+            case JobStates.Cancelled: job.CancelledAt ??= at; break;
+            case JobStates.TimedOut: job.TimedOutAt ??= at; break;
             case JobStates.Cleaned: job.CleanedAt ??= at; break;
         }
     }
@@ -29,6 +31,8 @@ public static class JobRecordTimestamps
             (JobStates.Running, job.RunningAt),
             (JobStates.Completed, job.CompletedAt),
             (JobStates.Failed, job.FailedAt),
+            (JobStates.Cancelled, job.CancelledAt),
+            (JobStates.TimedOut, job.TimedOutAt),
             (JobStates.Cleaned, job.CleanedAt),
         };
         return all.Where(t => t.At is not null).Select(t => new JobTransition(t.State, t.At!.Value)).ToList();

@@ -2,6 +2,8 @@ using System.Globalization;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
+using Orchestrator.Api.Callbacks;
 using Orchestrator.Api.Persistence;
 using Orchestrator.Contracts;
 using Orchestrator.Platform.Configuration;
@@ -11,38 +13,107 @@ using Orchestrator.Platform.Messaging;
 namespace Orchestrator.Api.Jobs;
 
 /// <summary>
-/// Turns an upload into a job: validates it, moves its files into the job's directory, and writes the job row and
-/// its <see cref="JobSubmitted"/> message in one transaction, so neither exists without the other.
+/// Turns an upload, a v1 request or a bus command into a job: validates it, puts its files into the job's directory,
+/// and writes the job row and its <see cref="JobSubmitted"/> message in one transaction, so neither exists without
+/// the other.
 /// </summary>
 public sealed class JobSubmissionService(
     ApiDbContext db,
     OutboxSignal signal,
+    JobInputWriter inputs,
     IOptions<OrchestratorOptions> orchestrator,
     IOptions<ApiOptions> api,
+    IOptions<CallbackOptions> callbacks,
     OrchestratorMetrics metrics,
     ILogger<JobSubmissionService> logger)
 {
     public const string Script = "run.sh";
 
+    /// <summary>The WeNMR-compatible multipart upload.</summary>
     public async Task<JobRecord> SubmitAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var jobsRoot = orchestrator.Value.Storage.JobsRoot;
         var jobId = NewId.NextGuid();
-        var staging = Path.Combine(jobsRoot, ".incoming", jobId.ToString("N"));
+        var staging = StagingDirectory(jobId);
         try
         {
             var upload = await MultipartUploadReader.ReadAsync(request, staging, api.Value.MaxUploadBytes, cancellationToken);
             var (userId, service) = Validate(upload);
-
-            var directory = Path.Combine(jobsRoot, jobId.ToString("N"));
-            Directory.Move(staging, directory);
-            return await StoreAsync(jobId, userId, service, directory, cancellationToken);
+            var job = NewJob(jobId, userId, service);
+            await StoreAsync(job, staging, cancellationToken);
+            return job;
         }
-        catch
+        finally
         {
             TryDelete(staging);
-            throw;
         }
+    }
+
+    /// <summary>
+    /// A job described by <paramref name="request"/>. A request repeating an earlier one, by its client id or by
+    /// <paramref name="idempotencyKey"/>, returns that job; a different request under either is refused.
+    /// </summary>
+    public async Task<SubmissionResult> SubmitAsync(JobRequest request, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        var valid = JobRequestRules.Validate(request, orchestrator.Value, callbacks.Value);
+        var hash = JobRequestRules.Fingerprint(valid);
+        if (await FindRepeatAsync(valid.ClientId, idempotencyKey, hash, cancellationToken) is { } earlier)
+            return new SubmissionResult(earlier, Created: false);
+
+        var jobId = NewId.NextGuid();
+        var staging = StagingDirectory(jobId);
+        try
+        {
+            await inputs.WriteAsync(valid.Files, staging, cancellationToken);
+            var job = NewJob(jobId, valid.UserId!.Value, valid.Service!);
+            job.ClientId = valid.ClientId;
+            job.IdempotencyKey = idempotencyKey;
+            job.RequestHash = hash;
+            job.TimeoutSeconds = valid.TimeoutSeconds;
+            job.Environment = valid.Environment?.ToDictionary(StringComparer.Ordinal);
+            job.CallbackUrl = valid.Callback?.Url;
+            job.CallbackEvents = valid.Callback?.Events?.ToList();
+            try
+            {
+                await StoreAsync(job, staging, cancellationToken);
+                return new SubmissionResult(job, Created: true);
+            }
+            catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+            {
+                // A concurrent request with the same id or key won the insert: it is this request's earlier self.
+                db.ChangeTracker.Clear();
+                if (await FindRepeatAsync(valid.ClientId, idempotencyKey, hash, cancellationToken) is { } winner)
+                    return new SubmissionResult(winner, Created: false);
+                throw;
+            }
+        }
+        finally
+        {
+            TryDelete(staging);
+        }
+    }
+
+    async Task<JobRecord?> FindRepeatAsync(string? clientId, string? idempotencyKey, string hash, CancellationToken cancellationToken)
+    {
+        if (idempotencyKey is not null)
+        {
+            var byKey = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.IdempotencyKey == idempotencyKey, cancellationToken);
+            if (byKey is not null)
+            {
+                // As the Idempotency-Key draft asks: the key's reuse for another request is the client's mistake.
+                if (byKey.RequestHash != hash)
+                    throw new UploadRejectedException(StatusCodes.Status422UnprocessableEntity, "Idempotency key reused",
+                        $"Idempotency-Key '{idempotencyKey}' was used for job {byKey.PublicId} with a different request.");
+                return byKey;
+            }
+        }
+
+        if (clientId is null)
+            return null;
+        var byId = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.ClientId == clientId, cancellationToken);
+        if (byId is not null && byId.RequestHash != hash)
+            throw new UploadRejectedException(StatusCodes.Status409Conflict, "Job id in use",
+                $"Job '{clientId}' already exists with a different request.");
+        return byId;
     }
 
     (int UserId, string Service) Validate(UploadedJob upload)
@@ -63,39 +134,45 @@ public sealed class JobSubmissionService(
         return (userId, upload.Service);
     }
 
-    async Task<JobRecord> StoreAsync(Guid jobId, int userId, string service, string directory, CancellationToken cancellationToken)
+    string StagingDirectory(Guid jobId) =>
+        Path.Combine(orchestrator.Value.Storage.JobsRoot, ".incoming", jobId.ToString("N"));
+
+    JobRecord NewJob(Guid jobId, int userId, string service) => new()
     {
-        var job = new JobRecord
-        {
-            JobId = jobId,
-            UserId = userId,
-            Service = service,
-            State = JobStates.Submitted,
-            Directory = directory,
-            SubmittedAt = DateTimeOffset.UtcNow,
-        };
+        JobId = jobId,
+        UserId = userId,
+        Service = service,
+        State = JobStates.Submitted,
+        Directory = Path.Combine(orchestrator.Value.Storage.JobsRoot, jobId.ToString("N")),
+        SubmittedAt = DateTimeOffset.UtcNow,
+    };
+
+    /// <summary>Moves the staged files to the job's directory and commits the job with its <see cref="JobSubmitted"/>.</summary>
+    async Task StoreAsync(JobRecord job, string staging, CancellationToken cancellationToken)
+    {
+        Directory.Move(staging, job.Directory);
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await EnsureQueueRoomAsync(userId, service, cancellationToken);
+            await EnsureQueueRoomAsync(job.UserId, job.Service, cancellationToken);
             db.Jobs.Add(job);
             await db.SaveChangesAsync(cancellationToken);
-            db.AddOutboxPublish(new JobSubmitted(jobId, job.Number, userId, service, directory, job.SubmittedAt), jobId);
+            db.AddOutboxPublish(new JobSubmitted(job.JobId, job.Number, job.UserId, job.Service, job.Directory, job.SubmittedAt,
+                job.TimeoutSeconds, job.Environment), job.JobId);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         catch
         {
-            TryDelete(directory);
+            TryDelete(job.Directory);
             throw;
         }
 
         signal.Notify();
-        metrics.Submitted(service);
-        System.Diagnostics.Activity.Current?.SetTag("orchestrator.job_id", jobId.ToString());
+        metrics.Submitted(job.Service);
+        System.Diagnostics.Activity.Current?.SetTag("orchestrator.job_id", job.JobId.ToString());
         System.Diagnostics.Activity.Current?.SetTag("orchestrator.job_number", job.Number);
-        logger.LogInformation("Job {JobNumber} ({JobId}) submitted by user {UserId} for {Service}", job.Number, jobId, userId, service);
-        return job;
+        logger.LogInformation("Job {JobNumber} ({JobId}) submitted by user {UserId} for {Service}", job.Number, job.JobId, job.UserId, job.Service);
     }
 
     /// <summary>

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Orchestrator.Api.Jobs;
 using Orchestrator.Platform.Messaging;
 
@@ -10,6 +12,8 @@ public sealed class ApiDbContext(DbContextOptions<ApiDbContext> options) : DbCon
     public const string Schema = "api";
 
     public DbSet<JobRecord> Jobs => Set<JobRecord>();
+
+    public DbSet<JobAttempt> Attempts => Set<JobAttempt>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -23,6 +27,28 @@ public sealed class ApiDbContext(DbContextOptions<ApiDbContext> options) : DbCon
             e.HasIndex(j => new { j.UserId, j.Service });
             e.Property(j => j.Service).HasMaxLength(128);
             e.Property(j => j.State).HasMaxLength(32);
+            e.Property(j => j.ClientId).HasMaxLength(128);
+            e.HasIndex(j => j.ClientId).IsUnique();
+            e.Property(j => j.IdempotencyKey).HasMaxLength(255);
+            e.HasIndex(j => j.IdempotencyKey).IsUnique();
+            e.Property(j => j.RequestHash).HasMaxLength(64);
+            e.Property(j => j.Environment).HasColumnType("jsonb").HasConversion(
+                v => v == null ? null : JsonSerializer.Serialize(v, (JsonSerializerOptions?)null),
+                v => v == null ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(v, (JsonSerializerOptions?)null),
+                new ValueComparer<Dictionary<string, string>?>(
+                    (a, b) => a == null ? b == null : b != null && a.Count == b.Count && !a.Except(b).Any(),
+                    v => v == null ? 0 : v.Count,
+                    v => v == null ? null : new Dictionary<string, string>(v)));
+            e.Ignore(j => j.PublicId);
+            e.HasIndex(j => j.State);
+        });
+        modelBuilder.Entity<JobAttempt>(e =>
+        {
+            e.ToTable("job_attempts");
+            e.HasKey(a => new { a.JobNumber, a.Attempt });
+            e.HasOne<JobRecord>().WithMany().HasForeignKey(a => a.JobNumber).OnDelete(DeleteBehavior.Cascade);
+            e.Property(a => a.State).HasMaxLength(32);
+            e.Property(a => a.Outcome).HasMaxLength(32);
         });
         modelBuilder.AddOutbox().AddInbox();
     }

@@ -1,0 +1,53 @@
+using Microsoft.EntityFrameworkCore;
+using Orchestrator.Api.Persistence;
+using Orchestrator.Contracts;
+
+namespace Orchestrator.Api.Jobs;
+
+public static class JobAttempts
+{
+    /// <summary>
+    /// Folds a state change into the attempt it belongs to. Times and the outcome are kept from the first event that
+    /// carries them; the attempt's state only moves forward by sequence, like the job's.
+    /// </summary>
+    public static async Task ApplyAsync(ApiDbContext db, JobRecord job, JobStateChanged change, CancellationToken cancellationToken)
+    {
+        if (change.Attempt <= 0 || !BelongsToAttempt(change.State))
+            return;
+        var attempt = await db.Attempts.SingleOrDefaultAsync(a => a.JobNumber == job.Number && a.Attempt == change.Attempt, cancellationToken);
+        if (attempt is null)
+        {
+            attempt = new JobAttempt { JobNumber = job.Number, Attempt = change.Attempt, State = change.State, Sequence = change.Sequence };
+            db.Attempts.Add(attempt);
+        }
+        else if (change.Sequence > attempt.Sequence)
+        {
+            attempt.State = change.State;
+            attempt.Sequence = change.Sequence;
+        }
+
+        attempt.Destination ??= change.Destination;
+        switch (change.State)
+        {
+            case JobStates.Dispatched:
+                attempt.DispatchedAt ??= change.ChangedAt;
+                break;
+            case JobStates.Running:
+                attempt.StartedAt ??= change.ChangedAt;
+                break;
+        }
+
+        // Earlier states repeat the previous attempt's outcome and exit code, so only an ending state's count.
+        if (change.State is JobStates.RetryPending || JobStates.IsFinal(change.State))
+        {
+            attempt.FinishedAt ??= change.ChangedAt;
+            attempt.Outcome ??= change.Outcome;
+            attempt.ExitCode ??= change.ExitCode;
+            attempt.Error ??= change.Error;
+        }
+    }
+
+    static bool BelongsToAttempt(string state) =>
+        state is JobStates.Dispatched or JobStates.Running or JobStates.Cancelling or JobStates.RetryPending
+            or JobStates.Completed or JobStates.Failed or JobStates.Cancelled or JobStates.TimedOut;
+}
