@@ -1,0 +1,3 @@
+namespace Orchestrator.Bench;
+
+public sealed class HelpRequestedException : Exception;
