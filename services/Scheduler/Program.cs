@@ -28,10 +28,12 @@ builder.AddJobDispatcher();
 builder.Services.AddHostedService<SchedulerGauges>();
 
 var app = builder.Build();
-app.MapServiceEndpoints();
 
 return await app.RunServiceAsync(async services =>
 {
     services.ValidateOptions<Orchestrator.Platform.Configuration.OrchestratorOptions>();
+    // Mapped only once the options are known to be valid: mapping /health builds the bus, and with it the state
+    // machine, which reads them; a bad setting would otherwise end in a stack trace instead of a configuration error.
+    app.MapServiceEndpoints();
     await services.MigrateDatabaseAsync<SchedulerDbContext>();
 });
