@@ -7,6 +7,7 @@ using Orchestrator.Api.Endpoints.V1;
 using Orchestrator.Api.Endpoints;
 using Orchestrator.Api.Jobs;
 using Orchestrator.Api.Persistence;
+using Orchestrator.Contracts;
 using Orchestrator.Platform.Configuration;
 using Orchestrator.Platform.Hosting;
 using Orchestrator.Platform.Persistence;
@@ -28,7 +29,10 @@ builder.Services.AddSingleton<IMessageDataRepository>(services =>
     return new FileSystemMessageDataRepository(new DirectoryInfo(directory));
 });
 builder.AddOrchestratorBus(bus =>
-    bus.AddConsumer<JobStateChangedConsumer>().Endpoint(e => e.Name = "api-job-states"));
+{
+    bus.AddConsumer<JobStateChangedConsumer>().Endpoint(e => e.Name = "api-job-states");
+    bus.AddConsumer<SubmitJobConsumer>().Endpoint(e => e.Name = SubmitJob.Queue);
+});
 builder.AddOutboxDelivery<ApiDbContext>();
 
 var app = builder.Build();
