@@ -41,6 +41,47 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public async Task StartAsync(TimeSpan? timeout = null)
     {
+        Launch();
+
+        await Eventually.UntilAsync(async () =>
+        {
+            if (_process!.HasExited)
+                throw new InvalidOperationException($"{Service} exited with code {_process.ExitCode} while starting:{Environment.NewLine}{Output}");
+            try
+            {
+                using var response = await Health.GetAsync(new Uri(BaseAddress, "/health"));
+                return response.IsSuccessStatusCode;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or SocketException)
+            {
+                return false;
+            }
+        }, $"{Service} to answer /health", timeout ?? TimeSpan.FromSeconds(90));
+    }
+
+    /// <summary>
+    /// Runs the service until it exits by itself, as it should on a broken configuration, and returns its exit code;
+    /// everything it printed is in <see cref="Output"/>. A service still running at the deadline is killed.
+    /// </summary>
+    public async Task<int> RunToExitAsync(TimeSpan? timeout = null)
+    {
+        Launch();
+        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        try
+        {
+            await _process!.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync();
+            throw new TimeoutException($"{Service} was still running after {(timeout ?? TimeSpan.FromSeconds(60)).TotalSeconds:0}s:{Environment.NewLine}{Output}");
+        }
+
+        return _process.ExitCode;
+    }
+
+    void Launch()
+    {
         var assembly = RepositoryPaths.ServiceAssembly(Service);
         if (!File.Exists(assembly))
             throw new FileNotFoundException($"{Service} is not built: {assembly} is missing.");
@@ -64,21 +105,6 @@ public sealed class ServiceProcess : IAsyncDisposable
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-
-        await Eventually.UntilAsync(async () =>
-        {
-            if (_process.HasExited)
-                throw new InvalidOperationException($"{Service} exited with code {_process.ExitCode} while starting:{Environment.NewLine}{Output}");
-            try
-            {
-                using var response = await Health.GetAsync(new Uri(BaseAddress, "/health"));
-                return response.IsSuccessStatusCode;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or SocketException)
-            {
-                return false;
-            }
-        }, $"{Service} to answer /health", timeout ?? TimeSpan.FromSeconds(90));
     }
 
     /// <summary>Ends the process at once, as a crash or kill -9 would.</summary>
