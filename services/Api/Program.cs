@@ -17,7 +17,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("orchestrator-api");
 builder.AddServiceDatabase<ApiDbContext>(ApiDbContext.Schema);
 builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection("Api"));
-builder.Services.AddOptions<CallbackOptions>().Bind(builder.Configuration.GetSection("Api:Callbacks"));
+builder.AddCallbacks();
 builder.Services.AddScoped<JobSubmissionService>();
 builder.Services.AddScoped<JobCancellation>();
 builder.Services.AddScoped<JobInputWriter>();

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Orchestrator.Api.Callbacks;
 using Orchestrator.Api.Jobs;
 using Orchestrator.Api.Persistence;
 using Orchestrator.Contracts;
@@ -33,6 +34,7 @@ public sealed class JobStateChangedConsumer(ApiDbContext db, OutboxSignal signal
         job.Destination = change.Destination ?? job.Destination;
         job.ExitCode = change.ExitCode ?? job.ExitCode;
         job.Error = change.Error ?? job.Error;
+        CallbackEventWriter.Enqueue(Db, job, change);
     }
 
     /// <summary>Each change is seen once here (the inbox drops repeats), which makes it the place to count jobs.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Orchestrator.Api.Callbacks;
 using Orchestrator.Api.Jobs;
 using Orchestrator.Platform.Messaging;
 
@@ -14,6 +15,8 @@ public sealed class ApiDbContext(DbContextOptions<ApiDbContext> options) : DbCon
     public DbSet<JobRecord> Jobs => Set<JobRecord>();
 
     public DbSet<JobAttempt> Attempts => Set<JobAttempt>();
+
+    public DbSet<CallbackDelivery> CallbackDeliveries => Set<CallbackDelivery>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -49,6 +52,17 @@ public sealed class ApiDbContext(DbContextOptions<ApiDbContext> options) : DbCon
             e.HasOne<JobRecord>().WithMany().HasForeignKey(a => a.JobNumber).OnDelete(DeleteBehavior.Cascade);
             e.Property(a => a.State).HasMaxLength(32);
             e.Property(a => a.Outcome).HasMaxLength(32);
+        });
+        modelBuilder.Entity<CallbackDelivery>(e =>
+        {
+            e.ToTable("callback_deliveries");
+            e.HasKey(d => d.Id);
+            e.Property(d => d.Id).UseIdentityAlwaysColumn();
+            e.HasIndex(d => new { d.JobNumber, d.Sequence }).IsUnique();
+            e.HasIndex(d => new { d.State, d.NextAttemptAt });
+            e.Property(d => d.Event).HasMaxLength(32);
+            e.Property(d => d.State).HasMaxLength(32);
+            e.Property(d => d.Service).HasMaxLength(128);
         });
         modelBuilder.AddOutbox().AddInbox();
     }

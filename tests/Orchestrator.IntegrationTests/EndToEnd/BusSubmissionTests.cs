@@ -11,7 +11,6 @@ using Orchestrator.IntegrationTests.Infrastructure;
 namespace Orchestrator.IntegrationTests.EndToEnd;
 
 /// <summary>Another service submits jobs over real RabbitMQ: SubmitJob answered by JobAccepted or JobRejected.</summary>
-[Collection(EndToEndCollection.Name)]
 public sealed class BusSubmissionTests : IAsyncLifetime
 {
     readonly ConcurrentQueue<JobStateChanged> _events = new();

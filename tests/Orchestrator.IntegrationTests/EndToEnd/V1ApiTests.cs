@@ -9,7 +9,6 @@ using Orchestrator.IntegrationTests.Infrastructure;
 namespace Orchestrator.IntegrationTests.EndToEnd;
 
 /// <summary>The versioned JSON API: submission with inline and fetched files, idempotency, listing, files, cancel.</summary>
-[Collection(EndToEndCollection.Name)]
 public sealed class V1ApiTests(V1SystemFixture fixture) : IClassFixture<V1SystemFixture>
 {
     static int _nextUser = 1000;
