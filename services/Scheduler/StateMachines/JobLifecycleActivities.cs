@@ -42,6 +42,7 @@ public static class JobLifecycleActivities
             {
                 c.Saga.Attempt++;
                 c.Saga.QueuedAt = DateTimeOffset.UtcNow;
+                c.Saga.DispatchedAt = null;
             })
             .ThenAsync(c => queue.EnqueueAsync(c, c.Saga))
             .Announce(JobStates.Queued)

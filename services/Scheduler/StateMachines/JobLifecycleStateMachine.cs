@@ -63,6 +63,7 @@ public sealed class JobLifecycleStateMachine : MassTransitStateMachine<JobLifecy
                     // The dispatcher took it in the meantime: stop it where it is about to run.
                     alreadyDispatched => alreadyDispatched
                         .Publish(c => c.Saga.StopRequest())
+                        .ScheduleDeadline(settings)
                         .Announce(JobStates.Cancelling)
                         .TransitionTo(Cancelling)));
 
