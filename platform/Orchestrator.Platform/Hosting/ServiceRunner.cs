@@ -26,6 +26,13 @@ public static class ServiceRunner
                 await Console.Error.WriteLineAsync($"  - {failure}");
             return 2;
         }
+        catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+        {
+            // A value of the wrong type (Orchestrator__Retention=soon) is a configuration mistake, not a crash.
+            await Console.Error.WriteLineAsync("Configuration error:");
+            await Console.Error.WriteLineAsync($"  - {ex.Message} {ex.InnerException?.Message}");
+            return 2;
+        }
     }
 
     /// <summary>Validates options eagerly, before migrations touch the database with a broken configuration.</summary>
