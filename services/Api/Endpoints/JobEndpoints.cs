@@ -70,20 +70,7 @@ public static class JobEndpoints
             return TypedResults.Problem($"Job {job.Number} completed but its results are missing from storage.",
                 statusCode: StatusCodes.Status500InternalServerError, title: "Results missing");
 
-        if (HttpMethods.IsHead(http.Request.Method))
-        {
-            http.Response.ContentType = "application/zip";
-            return TypedResults.Ok();
-        }
-
-        // The zip's deflate streams flush synchronously when an entry closes; the body is still streamed.
-        var bodyControl = http.Features.Get<IHttpBodyControlFeature>();
-        if (bodyControl is not null)
-            bodyControl.AllowSynchronousIO = true;
-        return TypedResults.Stream(
-            stream => ResultArchive.WriteAsync(job.Directory, stream, cancellationToken),
-            contentType: "application/zip",
-            fileDownloadName: $"job-{job.Number}.zip");
+        return ResultArchive.Download(http, job.Directory, $"job-{job.Number}.zip", cancellationToken);
     }
 
     static async Task<Results<Ok<JobStatusResponse>, ProblemHttpResult>> GetJobAsync(

@@ -248,20 +248,7 @@ public static class V1JobEndpoints
             return Problem(StatusCodes.Status409Conflict, "Job not finished",
                 $"Job {job.PublicId} is {job.State}; its result is ready once it has ended. Single files can be read meanwhile.");
 
-        if (HttpMethods.IsHead(http.Request.Method))
-        {
-            http.Response.ContentType = "application/zip";
-            return TypedResults.Ok();
-        }
-
-        // The zip's deflate streams flush synchronously when an entry closes; the body is still streamed.
-        var bodyControl = http.Features.Get<IHttpBodyControlFeature>();
-        if (bodyControl is not null)
-            bodyControl.AllowSynchronousIO = true;
-        return TypedResults.Stream(
-            stream => ResultArchive.WriteAsync(job.Directory, stream, cancellationToken),
-            contentType: "application/zip",
-            fileDownloadName: $"job-{job.PublicId}.zip");
+        return ResultArchive.Download(http, job.Directory, $"job-{job.PublicId}.zip", cancellationToken);
     }
 
     static async Task<IResult> ListFilesAsync(string id, ApiDbContext db, CancellationToken cancellationToken)
