@@ -18,6 +18,9 @@ builder.AddOrchestratorBus(
     bus => bus.AddDurableScheduler<SchedulerDbContext>(),
     (context, cfg) => cfg.ReceiveEndpoint(QueueNames.JobLifecycle, endpoint =>
     {
+        // One job's events are handled one at a time in the order they arrive, so a quick job's finish does not
+        // overtake its start and skip Running; different jobs still run side by side.
+        endpoint.UsePartitioner(endpoint.CreatePartitioner(16), message => message.CorrelationId ?? Guid.Empty);
         endpoint.StateMachineSaga(
             context.GetRequiredService<JobLifecycleStateMachine>(),
             context.GetRequiredService<PostgresSagaRepository<JobLifecycleSaga, SchedulerDbContext>>(),
