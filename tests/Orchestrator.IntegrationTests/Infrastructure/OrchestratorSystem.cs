@@ -66,14 +66,39 @@ public sealed class OrchestratorSystem : IAsyncDisposable
         return system;
     }
 
+    /// <summary>Starts (or starts again, on the same port and settings) a service or an instance named earlier.</summary>
     public async Task StartServiceAsync(string service)
     {
-        var port = _services.TryGetValue(service, out var previous) ? previous.Port : ServiceProcess.FreePort();
-        var process = new ServiceProcess(service, port, Environment);
+        if (_services.TryGetValue(service, out var previous))
+        {
+            var again = new ServiceProcess(previous.Service, previous.Port, previous.Settings);
+            _services[service] = again;
+            await again.StartAsync();
+            return;
+        }
+
+        var process = new ServiceProcess(service, ServiceProcess.FreePort(), Environment);
         _services[service] = process;
         await process.StartAsync();
         if (service == "Api")
             Api ??= new HttpClient { BaseAddress = process.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    /// <summary>
+    /// Starts one more instance of <paramref name="service"/> under <paramref name="name"/> with settings of its own
+    /// on top of the system's, e.g. an executor for another destination
+    /// (<c>StartInstanceAsync("Executor-slurm", "Executor", new() { ["Executor__Destination"] = "slurm" })</c>).
+    /// The indexer, <see cref="StartServiceAsync"/> and <see cref="RestartServiceAsync"/> then take that name.
+    /// </summary>
+    public async Task<ServiceProcess> StartInstanceAsync(string name, string service, IReadOnlyDictionary<string, string> settings)
+    {
+        var environment = new Dictionary<string, string>(Environment);
+        foreach (var (key, value) in settings)
+            environment[key] = value;
+        var process = new ServiceProcess(service, ServiceProcess.FreePort(), environment);
+        _services[name] = process;
+        await process.StartAsync();
+        return process;
     }
 
     public async Task RestartServiceAsync(string service)
@@ -99,7 +124,7 @@ public sealed class OrchestratorSystem : IAsyncDisposable
 
     /// <summary>Everything the services printed, for failure messages.</summary>
     public string Logs => string.Join(System.Environment.NewLine,
-        _services.Values.Select(s => $"===== {s.Service} ====={System.Environment.NewLine}{s.Output}"));
+        _services.Select(s => $"===== {s.Key} ====={System.Environment.NewLine}{s.Value.Output}"));
 
     public async ValueTask DisposeAsync()
     {

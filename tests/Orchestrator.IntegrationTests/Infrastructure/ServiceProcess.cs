@@ -21,6 +21,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public string Service { get; }
 
+    /// <summary>The settings it was started with, in environment form.</summary>
+    public IReadOnlyDictionary<string, string> Settings => _environment;
+
     public int Port { get; }
 
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");

@@ -80,25 +80,7 @@ public sealed class PlatformEnvironment : IAsyncDisposable
         finally
         {
             await VirtualHost.DisposeAsync();
-            await DropDatabaseAsync();
+            await Database.DisposeAsync();
         }
     }
-
-    /// <summary>
-    /// An autovacuum worker visiting the fresh database runs as the superuser, which DROP DATABASE … WITH (FORCE)
-    /// may not terminate; it finishes within moments, so the drop is tried again until it goes.
-    /// </summary>
-    async Task DropDatabaseAsync() =>
-        await Eventually.UntilAsync(async () =>
-        {
-            try
-            {
-                await Database.DisposeAsync();
-                return true;
-            }
-            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
-            {
-                return false;
-            }
-        }, $"database {Database.Name} to be dropped", TimeSpan.FromSeconds(30));
 }
