@@ -24,6 +24,9 @@ public sealed class ServiceOptions
     /// <summary>A job queued longer than this is reported (event and warning), never dropped (default 1 hour).</summary>
     public TimeSpan QueueWaitWarning { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>What one run may use; see <see cref="ResourceOptions"/>.</summary>
+    public ResourceOptions Resources { get; set; } = new();
+
     /// <summary>How failures of the infrastructure (and, if listed, exit codes) are retried.</summary>
     public RetryOptions Retry { get; set; } = new();
 

@@ -63,6 +63,8 @@ public sealed class RunJobConsumer(
             JobId = job.JobId,
             Attempt = job.Attempt,
             InstanceId = options.Value.ResolvedInstanceId,
+            Service = job.Service,
+            UserId = job.UserId,
             Directory = job.Directory,
             State = RunStates.Accepted,
             AcceptedAt = DateTimeOffset.UtcNow,

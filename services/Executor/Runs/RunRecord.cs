@@ -10,6 +10,11 @@ public sealed class RunRecord
 
     public required string InstanceId { get; set; }
 
+    /// <summary>The portal service the job belongs to; its configuration gives the run's resources.</summary>
+    public required string Service { get; set; }
+
+    public int UserId { get; set; }
+
     public required string Directory { get; set; }
 
     public required string State { get; set; }

@@ -72,6 +72,11 @@ namespace Orchestrator.Executor.Persistence.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("process_start_ticks");
 
+                    b.Property<string>("Service")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("service");
+
                     b.Property<DateTimeOffset?>("StartedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("started_at");
@@ -85,6 +90,10 @@ namespace Orchestrator.Executor.Persistence.Migrations
                     b.Property<int?>("TimeoutSeconds")
                         .HasColumnType("integer")
                         .HasColumnName("timeout_seconds");
+
+                    b.Property<int>("UserId")
+                        .HasColumnType("integer")
+                        .HasColumnName("user_id");
 
                     b.HasKey("JobId", "Attempt")
                         .HasName("pk_runs");

@@ -12,7 +12,7 @@ using Orchestrator.Executor.Persistence;
 namespace Orchestrator.Executor.Persistence.Migrations
 {
     [DbContext(typeof(ExecutorDbContext))]
-    [Migration("20261202080243_Initial")]
+    [Migration("20261202132222_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -75,6 +75,11 @@ namespace Orchestrator.Executor.Persistence.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("process_start_ticks");
 
+                    b.Property<string>("Service")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("service");
+
                     b.Property<DateTimeOffset?>("StartedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("started_at");
@@ -88,6 +93,10 @@ namespace Orchestrator.Executor.Persistence.Migrations
                     b.Property<int?>("TimeoutSeconds")
                         .HasColumnType("integer")
                         .HasColumnName("timeout_seconds");
+
+                    b.Property<int>("UserId")
+                        .HasColumnType("integer")
+                        .HasColumnName("user_id");
 
                     b.HasKey("JobId", "Attempt")
                         .HasName("pk_runs");

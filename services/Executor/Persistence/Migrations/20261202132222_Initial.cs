@@ -60,6 +60,8 @@ namespace Orchestrator.Executor.Persistence.Migrations
                     job_id = table.Column<Guid>(type: "uuid", nullable: false),
                     attempt = table.Column<int>(type: "integer", nullable: false),
                     instance_id = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    service = table.Column<string>(type: "text", nullable: false),
+                    user_id = table.Column<int>(type: "integer", nullable: false),
                     directory = table.Column<string>(type: "text", nullable: false),
                     state = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     external_id = table.Column<string>(type: "text", nullable: true),
