@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Orchestrator.Contracts;
 using Orchestrator.Executor.Runs;
+using Orchestrator.Platform.Processes;
 
 namespace Orchestrator.Executor.Destinations.Local;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Orchestrator.Executor.Destinations.Local;
+namespace Orchestrator.Platform.Processes;
 
 /// <summary>
 /// Starts <c>bash run.sh</c> in the job's directory in a session of its own. Output goes to files and the exit code

@@ -1,4 +1,4 @@
-namespace Orchestrator.Executor.Destinations.Local;
+namespace Orchestrator.Platform.Processes;
 
 /// <summary>Reads <c>/proc</c> to tell whether a recorded run's process still lives.</summary>
 public static class ProcessProbe

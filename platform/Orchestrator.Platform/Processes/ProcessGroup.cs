@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Orchestrator.Executor.Destinations.Local;
+namespace Orchestrator.Platform.Processes;
 
 /// <summary>Signals a run's whole process group: the script and everything it started, not just the wrapper.</summary>
 public static class ProcessGroup
