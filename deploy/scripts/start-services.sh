@@ -13,8 +13,9 @@ command -v rabbitmq-server >/dev/null 2>&1 || missing+=(rabbitmq-server)
 command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]} ..."
-  apt-get update -qq
-  apt-get install -y -qq "${missing[@]}" >/dev/null
+  # Another installer (a second set-up script, unattended upgrades) may hold the dpkg lock: wait for it.
+  apt-get -o DPkg::Lock::Timeout=600 update -qq
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >/dev/null
 fi
 
 if ! rabbitmqctl -q status >/dev/null 2>&1; then

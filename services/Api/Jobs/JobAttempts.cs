@@ -12,7 +12,8 @@ public static class JobAttempts
     /// </summary>
     public static async Task ApplyAsync(ApiDbContext db, JobRecord job, JobStateChanged change, CancellationToken cancellationToken)
     {
-        if (change.Attempt <= 0 || !BelongsToAttempt(change.State))
+        // A job cancelled in the queue ends an attempt that never went anywhere: it is not one.
+        if (change.Attempt <= 0 || change.DispatchedAt is null || !BelongsToAttempt(change.State))
             return;
         var attempt = await db.Attempts.SingleOrDefaultAsync(a => a.JobNumber == job.Number && a.Attempt == change.Attempt, cancellationToken);
         if (attempt is null)
@@ -27,15 +28,9 @@ public static class JobAttempts
         }
 
         attempt.Destination ??= change.Destination;
-        switch (change.State)
-        {
-            case JobStates.Dispatched:
-                attempt.DispatchedAt ??= change.ChangedAt;
-                break;
-            case JobStates.Running:
-                attempt.StartedAt ??= change.ChangedAt;
-                break;
-        }
+        attempt.DispatchedAt ??= change.DispatchedAt;
+        if (change.State == JobStates.Running)
+            attempt.StartedAt ??= change.ChangedAt;
 
         // Earlier states repeat the previous attempt's outcome and exit code, so only an ending state's count.
         if (change.State is JobStates.RetryPending || JobStates.IsFinal(change.State))

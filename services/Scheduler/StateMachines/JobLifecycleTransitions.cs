@@ -91,7 +91,7 @@ public static class JobLifecycleTransitions
 
     public static JobStateChanged Announcement(this JobLifecycleSaga saga, string state) =>
         new(saga.CorrelationId, saga.JobNumber, state, saga.Sequence, DateTimeOffset.UtcNow, saga.Destination,
-            saga.ExitCode, saga.Error, saga.Attempt, saga.LastOutcome);
+            saga.ExitCode, saga.Error, saga.Attempt, saga.LastOutcome, saga.DispatchedAt);
 
     public static StopRun StopRequest(this JobLifecycleSaga saga) =>
         new(saga.CorrelationId, saga.Attempt, saga.Destination ?? string.Empty, saga.CancelReason);

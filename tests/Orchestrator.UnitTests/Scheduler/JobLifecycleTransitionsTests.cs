@@ -195,13 +195,13 @@ public sealed class JobLifecycleTransitionsTests
         var saga = new JobLifecycleSaga
         {
             CorrelationId = jobId, JobNumber = 8, Sequence = 6, Destination = "local", ExitCode = 2, Error = "boom",
-            Attempt = 2, LastOutcome = RunOutcomes.Exited,
+            Attempt = 2, LastOutcome = RunOutcomes.Exited, DispatchedAt = DateTimeOffset.UnixEpoch,
         };
 
         var announcement = saga.Announcement(JobStates.Failed);
 
         Assert.Equal(
-            new JobStateChanged(jobId, 8, JobStates.Failed, 6, announcement.ChangedAt, "local", 2, "boom", 2, RunOutcomes.Exited),
+            new JobStateChanged(jobId, 8, JobStates.Failed, 6, announcement.ChangedAt, "local", 2, "boom", 2, RunOutcomes.Exited, DateTimeOffset.UnixEpoch),
             announcement);
     }
 
