@@ -32,7 +32,7 @@ builder.AddOrchestratorBus(bus =>
 {
     bus.AddConsumer<JobStateChangedConsumer>().Endpoint(e => e.Name = "api-job-states");
     bus.AddConsumer<SubmitJobConsumer>().Endpoint(e => e.Name = SubmitJob.Queue);
-});
+}, (context, cfg) => cfg.UseMessageData(context.GetRequiredService<IMessageDataRepository>()));
 builder.AddOutboxDelivery<ApiDbContext>();
 
 var app = builder.Build();

@@ -56,7 +56,7 @@ try
 {
     var script = Encoding.UTF8.GetBytes(options.Script);
     var runScript = options.MessageDataDirectory is { } directory
-        ? new SubmitJobFile("run.sh", MessageData: (await new FileSystemMessageDataRepository(new DirectoryInfo(directory)).PutBytes(script)).Address)
+        ? new SubmitJobFile("run.sh", Data: await new FileSystemMessageDataRepository(new DirectoryInfo(directory)).PutBytes(script))
         : new SubmitJobFile("run.sh", Content: script);
     var client = bus.CreateRequestClient<SubmitJob>(QueueNames.Address(SubmitJob.Queue), RequestTimeout.After(s: 30));
     var response = await client.GetResponse<JobAccepted, JobRejected>(

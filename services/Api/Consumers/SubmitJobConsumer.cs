@@ -18,7 +18,7 @@ public sealed class SubmitJobConsumer(JobSubmissionService submissions, ILogger<
             command.ClientJobId,
             command.Service,
             command.UserId,
-            (command.Files ?? []).Select(f => new JobInput(f.Path, f.Content, f.Url, f.MessageData)).ToList(),
+            await InputsAsync(command.Files ?? []),
             command.Environment,
             command.TimeoutSeconds,
             Callback: null);
@@ -35,5 +35,28 @@ public sealed class SubmitJobConsumer(JobSubmissionService submissions, ILogger<
             logger.LogInformation("SubmitJob {ClientJobId} rejected: {Title}: {Detail}", command.ClientJobId, ex.Title, ex.Message);
             await context.RespondAsync(new JobRejected(command.ClientJobId, ex.StatusCode, ex.Title, ex.Message));
         }
+    }
+
+    /// <summary>
+    /// Message data kept in the repository is streamed from it by address when the job is stored; data the sender
+    /// put inline (small values, with <c>MessageDataDefaults.AlwaysWriteToRepository</c> off) is in the message.
+    /// </summary>
+    static async Task<List<JobInput>> InputsAsync(IReadOnlyList<SubmitJobFile> files)
+    {
+        var inputs = new List<JobInput>(files.Count);
+        foreach (var file in files)
+        {
+            if (file.Data is not { HasValue: true } data)
+                inputs.Add(new JobInput(file.Path, file.Content, file.Url));
+            else if (data.Address is { } address)
+                inputs.Add(new JobInput(file.Path, file.Content, file.Url, address));
+            else if (file.Content is null)
+                inputs.Add(new JobInput(file.Path, await data.Value, file.Url));
+            else
+                // Two sources: kept apart so that the request's rules refuse it.
+                inputs.Add(new JobInput(file.Path, file.Content, file.Url, new Uri("urn:message-data:inline")));
+        }
+
+        return inputs;
     }
 }

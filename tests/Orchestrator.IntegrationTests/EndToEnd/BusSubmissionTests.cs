@@ -52,7 +52,7 @@ public sealed class BusSubmissionTests : IAsyncLifetime
         [
             new SubmitJobFile("run.sh", Content: Encoding.UTF8.GetBytes("cat in/inline.txt in/large.txt in/remote.txt > out.txt\n")),
             new SubmitJobFile("in/inline.txt", Content: Encoding.UTF8.GetBytes("inline\n")),
-            new SubmitJobFile("in/large.txt", MessageData: large.Address),
+            new SubmitJobFile("in/large.txt", Data: large),
             new SubmitJobFile("in/remote.txt", Url: new Uri(_files.BaseAddress, "/remote.txt")),
         ], clientId, TimeoutSeconds: 300);
 
@@ -100,5 +100,32 @@ public sealed class BusSubmissionTests : IAsyncLifetime
 
         var page = await _system.Api.GetFromJsonAsync<JsonElement>("/v1/jobs");
         Assert.Equal(1, page.GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task The_sample_bus_client_submits_a_job_with_message_data_and_follows_it_to_completion()
+    {
+        var sample = Path.Combine(RepositoryPaths.Root, "deploy", "samples", "BusClient", "bin", RepositoryPaths.Configuration,
+            "net10.0", "Orchestrator.Samples.BusClient.dll");
+        Assert.True(File.Exists(sample), $"the sample client is not built: {sample}");
+        var script = Path.Combine(_system.JobsRoot, "sample-run.sh");
+        await File.WriteAllTextAsync(script, "echo from the sample > sample.txt\n");
+
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { sample, script, "--vhost", _system.VirtualHost.Name,
+                     "--message-data", Path.Combine(_system.JobsRoot, ".message-data"), "--timeout", "120" })
+            start.ArgumentList.Add(argument);
+        using var client = System.Diagnostics.Process.Start(start)!;
+        var output = client.StandardOutput.ReadToEndAsync();
+        var errors = client.StandardError.ReadToEndAsync();
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(3)))
+            await client.WaitForExitAsync(deadline.Token);
+
+        var printed = await output + await errors;
+        Assert.True(client.ExitCode == 0, $"the sample exited with {client.ExitCode}:{Environment.NewLine}{printed}{Environment.NewLine}{_system.Logs}");
+        var accepted = printed.Split('\n').Single(line => line.StartsWith("accepted: job ", StringComparison.Ordinal));
+        Assert.Contains(": Completed (attempt 1", printed);
+        var id = accepted.Split(", id ")[1].Split(',')[0];
+        Assert.Equal("from the sample\n", await _system.Api.GetStringAsync($"/v1/jobs/{id}/files/sample.txt"));
     }
 }
