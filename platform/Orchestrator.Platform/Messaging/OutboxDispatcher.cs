@@ -90,12 +90,14 @@ public sealed class OutboxDispatcher<TDbContext>(
 
         if (row.DestinationAddress is null)
         {
-            await bus.Publish(message, type, Pipe.Execute<PublishContext>(Apply), cancellationToken);
+            await bus.Publish(message, type, Pipe.Execute<PublishContext>(Apply), cancellationToken)
+                .WaitAsync(options.Value.SendTimeout, cancellationToken);
         }
         else
         {
             var endpoint = await bus.GetSendEndpoint(new Uri(row.DestinationAddress));
-            await endpoint.Send(message, type, Pipe.Execute<SendContext>(Apply), cancellationToken);
+            await endpoint.Send(message, type, Pipe.Execute<SendContext>(Apply), cancellationToken)
+                .WaitAsync(options.Value.SendTimeout, cancellationToken);
         }
     }
 }

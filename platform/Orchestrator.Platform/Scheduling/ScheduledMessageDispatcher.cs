@@ -77,7 +77,7 @@ public sealed class ScheduledMessageDispatcher<TDbContext>(
                 context.MessageId = row.TokenId;
                 context.CorrelationId = row.CorrelationId;
                 context.Headers.Set(MessageHeaders.SchedulingTokenId, row.TokenId.ToString("D"));
-            }), cancellationToken);
+            }), cancellationToken).WaitAsync(options.Value.SendTimeout, cancellationToken);
         }
 
         var tokens = due.Select(r => r.TokenId).ToArray();

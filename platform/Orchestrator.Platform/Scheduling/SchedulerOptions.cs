@@ -7,4 +7,7 @@ public sealed class SchedulerOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     public int BatchSize { get; set; } = 100;
+
+    /// <summary>Longest wait for the broker to confirm one message (default 30 s); see <c>OutboxOptions.SendTimeout</c>.</summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -59,6 +59,8 @@ public static class SystemJobs
             ("active jobs", "SELECT string_agg(job_id::text || ':' || attempt, ' ') FROM scheduler.active_jobs"),
             ("user queues (service:user:queued)", "SELECT string_agg(service || ':' || user_id || ':' || queued, ' ') FROM scheduler.user_queues"),
             ("executor runs (job:attempt:state)", "SELECT string_agg(job_id::text || ':' || attempt || ':' || state, ' ') FROM executor.runs"),
+            ("unsent outbox messages (api scheduler executor)",
+                "SELECT (SELECT count(*) FROM api.outbox_messages) || ' ' || (SELECT count(*) FROM scheduler.outbox_messages) || ' ' || (SELECT count(*) FROM executor.outbox_messages)"),
         })
         {
             try

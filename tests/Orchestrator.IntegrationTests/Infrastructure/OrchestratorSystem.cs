@@ -32,17 +32,22 @@ public sealed class OrchestratorSystem : IAsyncDisposable
 
     public ServiceProcess this[string service] => _services[service];
 
-    /// <summary>Starts the system; <paramref name="settings"/> are configuration keys in environment form.</summary>
-    public static async Task<OrchestratorSystem> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>
+    /// Starts the system; <paramref name="settings"/> are configuration keys in environment form. With
+    /// <paramref name="broker"/> it talks to that private RabbitMQ node instead of the shared one.
+    /// </summary>
+    public static async Task<OrchestratorSystem> StartAsync(IReadOnlyDictionary<string, string>? settings = null,
+        PrivateRabbitMqServer? broker = null)
     {
         var database = await TestDatabase.CreateAsync();
-        var virtualHost = await TestVirtualHost.CreateAsync();
+        var virtualHost = await TestVirtualHost.CreateAsync(broker);
         var jobsRoot = Path.Combine(Path.GetTempPath(), $"orch-jobs-{Guid.NewGuid():N}");
         Directory.CreateDirectory(jobsRoot);
         var environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__Orchestrator"] = database.ConnectionString,
             ["RabbitMq__VirtualHost"] = virtualHost.Name,
+            ["RabbitMq__Port"] = virtualHost.Port.ToString(),
             ["Orchestrator__Storage__JobsRoot"] = jobsRoot,
             ["Executor__InstanceId"] = $"test-executor-{Guid.NewGuid():N}",
             ["Outbox__PollInterval"] = "00:00:00.200",

@@ -15,7 +15,7 @@ public sealed class TestBus : IAsyncDisposable
     {
         var bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
-            cfg.Host("127.0.0.1", virtualHost.Name, h =>
+            cfg.Host("127.0.0.1", (ushort)virtualHost.Port, virtualHost.Name, h =>
             {
                 h.Username("guest");
                 h.Password("guest");
