@@ -37,6 +37,7 @@ public sealed partial class DiracContractDouble : IAsyncDisposable
     readonly Dictionary<string, byte[]> _store = new(StringComparer.Ordinal);
     readonly Dictionary<string, DateTimeOffset> _accessTokens = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, int> _malformed = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, int> _unavailable = new(StringComparer.Ordinal);
     readonly string _workRoot = Path.Combine(Path.GetTempPath(), $"dirac-double-{Guid.NewGuid():N}");
     long _nextJobId = 1000;
     WebApplication? _app;
@@ -103,6 +104,12 @@ public sealed partial class DiracContractDouble : IAsyncDisposable
 
     /// <summary>The next <paramref name="count"/> answers of <paramref name="endpoint"/> (token, sandbox, jdl, search) are malformed JSON.</summary>
     public void AnswerMalformed(string endpoint, int count) => _malformed[endpoint] = count;
+
+    /// <summary>The next <paramref name="count"/> answers of <paramref name="endpoint"/> (output) are 503, as from a DiracX being restarted.</summary>
+    public void AnswerUnavailable(string endpoint, int count) => _unavailable[endpoint] = count;
+
+    /// <summary>Jobs run from now on reach Done without an output sandbox, as if its upload had been lost.</summary>
+    public bool LoseOutputSandboxes { get; set; }
 
     public async Task StartAsync()
     {
@@ -371,6 +378,8 @@ public sealed partial class DiracContractDouble : IAsyncDisposable
         {
             if (!_jobs.TryGetValue(jobId, out var job))
                 return Problem(404, $"Job {jobId} not found");
+            if (Take(_unavailable, "output"))
+                return Problem(503, "Service Unavailable");
             return Results.Json(job.OutputSandboxPfn is null ? new JsonArray() : new JsonArray(job.OutputSandboxPfn));
         }
     }
@@ -454,7 +463,8 @@ public sealed partial class DiracContractDouble : IAsyncDisposable
         lock (_lock)
         {
             _store[key] = bytes;
-            job.OutputSandboxPfn = $"SB:{StorageElement}|/S3/{Bucket}/{key}";
+            if (!LoseOutputSandboxes)
+                job.OutputSandboxPfn = $"SB:{StorageElement}|/S3/{Bucket}/{key}";
         }
 
         return process.ExitCode;
@@ -510,10 +520,12 @@ public sealed partial class DiracContractDouble : IAsyncDisposable
             return _accessTokens.TryGetValue(header["Bearer ".Length..], out var expiry) && expiry > DateTimeOffset.UtcNow;
     }
 
-    bool Malformed(string endpoint)
+    bool Malformed(string endpoint) => Take(_malformed, endpoint);
+
+    static bool Take(ConcurrentDictionary<string, int> counts, string endpoint)
     {
-        while (_malformed.TryGetValue(endpoint, out var left) && left > 0)
-            if (_malformed.TryUpdate(endpoint, left - 1, left))
+        while (counts.TryGetValue(endpoint, out var left) && left > 0)
+            if (counts.TryUpdate(endpoint, left - 1, left))
                 return true;
         return false;
     }

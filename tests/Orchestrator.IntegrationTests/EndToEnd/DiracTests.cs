@@ -138,6 +138,40 @@ public sealed class DiracTests(DiracFixture fixture) : IClassFixture<DiracFixtur
     }
 
     [Fact]
+    public async Task Results_DIRAC_cannot_hand_over_at_first_are_fetched_once_it_answers_again()
+    {
+        Dirac.AnswerUnavailable("output", 3);
+
+        var (id, _) = await System.SubmitAsync("echo kept > output.txt\n");
+        var job = await System.WaitForFinalStateAsync(id);
+
+        Assert.True(job.State() == "Completed", $"{job}{Environment.NewLine}{System.Logs}");
+        using var download = await System.Api.GetAsync($"/download/{id}");
+        using var zip = new ZipArchive(await download.Content.ReadAsStreamAsync());
+        Assert.Equal("kept", await ReadAsync(zip, "output.txt"));
+        Assert.Contains($"Results of job {await System.JobIdAsync(id)} not fetched", fixture.Executor.Output);
+    }
+
+    [Fact]
+    public async Task A_Done_job_without_an_output_sandbox_fails_with_that_reason()
+    {
+        Dirac.LoseOutputSandboxes = true;
+        try
+        {
+            var (id, _) = await System.SubmitAsync("echo lost > output.txt\n");
+            var job = await System.WaitForFinalStateAsync(id);
+
+            Assert.True(job.State() == "Failed", $"{job}{Environment.NewLine}{System.Logs}");
+            Assert.Contains("no output sandbox", job.Error());
+            Assert.Equal("Done", (await DiracJobAsync(id)).Status);
+        }
+        finally
+        {
+            Dirac.LoseOutputSandboxes = false;
+        }
+    }
+
+    [Fact]
     public async Task A_malformed_answer_to_the_submission_fails_the_job_with_a_clear_error()
     {
         Dirac.AnswerMalformed("jdl", 1);

@@ -124,13 +124,24 @@ public sealed class RemoteRunner(
     async Task FinishAsync(RunRecord run, RemoteRunStatus status)
     {
         string? fetchError = null;
-        try
+        while (true)
         {
-            await destination.FetchResultsAsync(run, CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            fetchError = $"The results could not be fetched from the destination: {ex.Message}";
+            try
+            {
+                await destination.FetchResultsAsync(run, CancellationToken.None);
+                break;
+            }
+            catch (DestinationUnavailableException ex)
+            {
+                // The results are still at the destination: giving up now would lose them, so ask again like a poll.
+                logger.LogWarning("Results of job {JobId} not fetched ({Reason}); trying again", run.JobId, ex.Message);
+                await Task.Delay(options.Value.PollInterval);
+            }
+            catch (Exception ex)
+            {
+                fetchError = $"The results could not be fetched from the destination: {ex.Message}";
+                break;
+            }
         }
 
         if (_stopped.TryGetValue((run.JobId, run.Attempt), out var stopped))
@@ -149,8 +160,14 @@ public sealed class RemoteRunner(
             RemoteRunState.TimedOut => (RunOutcomes.TimedOut, status.Detail ?? "The destination's time limit was exceeded."),
             _ => (RunOutcomes.Exited, status.Detail ?? fetchError ?? "The destination reported the job failed."),
         };
-        // A run the destination failed without an exit code still fails the job, with the destination's reason.
-        var exitCode = status.State == RemoteRunState.Failed ? status.ExitCode ?? -1 : status.ExitCode;
+        var exitCode = status.State switch
+        {
+            // A run the destination failed without an exit code still fails the job, with the destination's reason.
+            RemoteRunState.Failed => status.ExitCode ?? -1,
+            // A run whose results never arrived did not succeed, whatever its script's exit code.
+            RemoteRunState.Exited when fetchError is not null && status.ExitCode is null or 0 => -1,
+            _ => status.ExitCode,
+        };
         await reporter.FinishedAsync(run, outcome, exitCode ?? (fetchError is null ? null : -1), error);
     }
 }
