@@ -256,6 +256,23 @@ public sealed class DiracTests(DiracFixture fixture) : IClassFixture<DiracFixtur
         }
     }
 
+    [Fact]
+    public async Task An_executor_for_dirac_without_an_address_or_credentials_exits_with_code_2_naming_the_settings()
+    {
+        var settings = new Dictionary<string, string>(System.Environment)
+        {
+            ["Executor__Destination"] = "dirac",
+            ["Executor__InstanceId"] = $"test-dirac-misconfigured-{Guid.NewGuid():N}",
+        };
+        await using var process = new ServiceProcess("Executor", ServiceProcess.FreePort(), settings);
+
+        var exitCode = await process.RunToExitAsync();
+
+        Assert.True(exitCode == 2, $"exited with {exitCode}:{Environment.NewLine}{process.Output}");
+        Assert.Contains("Executor:Dirac:Url", process.Output);
+        Assert.Contains("RefreshTokenFile, RefreshToken or AccessToken", process.Output);
+    }
+
     async Task<DiracDoubleJob> DiracJobAsync(long id)
     {
         var name = $"orchestrator-{await System.JobIdAsync(id):N}-1";
