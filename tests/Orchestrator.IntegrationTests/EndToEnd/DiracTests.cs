@@ -81,6 +81,39 @@ public sealed class DiracTests(DiracFixture fixture) : IClassFixture<DiracFixtur
     }
 
     [Fact]
+    public async Task A_job_terminated_while_DIRAC_is_unreachable_is_killed_once_DIRAC_answers_again()
+    {
+        Dirac.HoldNewJobs = true;
+        try
+        {
+            var (id, _) = await System.SubmitAsync("echo never\n");
+            var dirac = await RunningAtDiracAsync(id);
+            var jobId = await System.JobIdAsync(id);
+
+            await Dirac.StopAsync();
+            try
+            {
+                using var terminate = await System.Api.PostAsync($"/terminate/{id}", null);
+                Assert.Equal(HttpStatusCode.OK, terminate.StatusCode);
+                await Eventually.UntilAsync(() => fixture.Executor.Output.Contains($"Cancelling job {jobId} at the destination failed"),
+                    "the executor to try to kill the job");
+            }
+            finally
+            {
+                await Dirac.StartAsync();
+            }
+
+            await Eventually.UntilAsync(() => dirac.Status == "Killed", "the job to be killed at DIRAC");
+            var job = await System.WaitForFinalStateAsync(id);
+            Assert.True(job.State() == "Cancelled", $"{job}{Environment.NewLine}{System.Logs}");
+        }
+        finally
+        {
+            Dirac.HoldNewJobs = false;
+        }
+    }
+
+    [Fact]
     public async Task DIRAC_unreachable_at_submit_is_retried_with_backoff_then_the_job_fails_with_the_reason()
     {
         await Dirac.StopAsync();
