@@ -119,7 +119,7 @@ public sealed class DiracDestination(
         return new DiracJobDescription(
             JobName(run),
             inputSandboxPfn,
-            options.Value.OutputSandbox,
+            options.Value.OutputSandbox is { Count: > 0 } patterns ? patterns : ["*"],
             run.TimeoutSeconds,
             resources.Cpus,
             environment,

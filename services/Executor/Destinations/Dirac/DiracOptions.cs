@@ -27,8 +27,11 @@ public sealed class DiracOptions
     /// <summary>A fixed access token instead of a refresh token (tests, short-lived set-ups).</summary>
     public string? AccessToken { get; set; }
 
-    /// <summary>Files the job leaves that are sent back, as JDL <c>OutputSandbox</c> patterns (default all: <c>*</c>).</summary>
-    public List<string> OutputSandbox { get; set; } = ["*"];
+    /// <summary>
+    /// Files the job leaves that are sent back, as JDL <c>OutputSandbox</c> patterns (none set: all, <c>*</c>). No default
+    /// list here, because configuration binding adds to a list rather than replacing it.
+    /// </summary>
+    public List<string>? OutputSandbox { get; set; }
 
     /// <summary>JDL <c>Site</c>, when jobs must run at one site.</summary>
     public string? Site { get; set; }
