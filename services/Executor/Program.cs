@@ -3,6 +3,7 @@ using Orchestrator.Contracts;
 using Orchestrator.Executor;
 using Orchestrator.Executor.Consumers;
 using Orchestrator.Executor.Destinations;
+using Orchestrator.Executor.Destinations.Dirac;
 using Orchestrator.Executor.Destinations.Remote;
 using Orchestrator.Executor.Persistence;
 using Orchestrator.Executor.Runs;
@@ -45,6 +46,8 @@ return await app.RunServiceAsync(async services =>
 {
     services.ValidateOptions<OrchestratorOptions>();
     services.ValidateOptions<ExecutorOptions>();
+    // Checked only when this executor serves a dirac destination (its validator is registered then).
+    services.ValidateOptions<DiracOptions>();
     await services.MigrateDatabaseAsync<ExecutorDbContext>();
     await services.RecoverRunsAsync();
 });

@@ -1,3 +1,4 @@
+using Orchestrator.Executor.Destinations.Dirac;
 using Orchestrator.Executor.Destinations.Local;
 using Orchestrator.Executor.Runs;
 using Orchestrator.Platform.Configuration;
@@ -13,6 +14,9 @@ public static class DestinationRegistration
         switch (kind)
         {
             // Remote kinds register their IRemoteDestination here and run through Remote.RemoteRunner.
+            case "dirac":
+                builder.Services.AddDiracDestination(builder.Configuration);
+                break;
             default:
                 builder.Services.AddSingleton<IRunner, LocalRunner>();
                 break;

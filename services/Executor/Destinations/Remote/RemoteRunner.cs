@@ -22,6 +22,9 @@ public sealed class RemoteRunner(
     readonly ConcurrentDictionary<(Guid JobId, int Attempt), RunRecord> _runs = new();
     readonly ConcurrentDictionary<(Guid JobId, int Attempt), string> _stopped = new();
 
+    /// <summary>Stopped runs the destination has been told to cancel; the others are told at the next poll.</summary>
+    readonly ConcurrentDictionary<(Guid JobId, int Attempt), bool> _cancelSent = new();
+
     public void Launch(RunRecord run) => _ = Task.Run(() => RunAsync(run, submitted: false));
 
     public Task RecoverAsync(RunRecord run)
@@ -39,9 +42,33 @@ public sealed class RemoteRunner(
         if (!_runs.TryGetValue((jobId, attempt), out var run))
             return false;
         _stopped.TryAdd((jobId, attempt), outcome);
-        if (run.ExternalId is not null)
-            await destination.CancelAsync(run, CancellationToken.None);
+        await TryCancelAsync(run);
         return true;
+    }
+
+    /// <summary>
+    /// Tells the destination to cancel a stopped run, once. A run not submitted yet, or a destination unreachable
+    /// now, is told at a later poll, so a stop is never lost while the job runs on.
+    /// </summary>
+    async Task TryCancelAsync(RunRecord run)
+    {
+        var key = (run.JobId, run.Attempt);
+        if (run.ExternalId is null || _cancelSent.ContainsKey(key))
+            return;
+        try
+        {
+            await destination.CancelAsync(run, CancellationToken.None);
+            _cancelSent[key] = true;
+        }
+        catch (DestinationUnavailableException ex)
+        {
+            logger.LogWarning("Cancelling job {JobId} at the destination failed ({Reason}); trying again", run.JobId, ex.Message);
+        }
+        catch (Exception ex)
+        {
+            _cancelSent[key] = true;
+            logger.LogError(ex, "The destination refused to cancel job {JobId}", run.JobId);
+        }
     }
 
     async Task RunAsync(RunRecord run, bool submitted)
@@ -64,6 +91,7 @@ public sealed class RemoteRunner(
         {
             _runs.TryRemove(key, out _);
             _stopped.TryRemove(key, out _);
+            _cancelSent.TryRemove(key, out _);
             slots.Release();
         }
     }
@@ -114,9 +142,10 @@ public sealed class RemoteRunner(
             if (status.IsFinal)
                 return status;
             if (run.TimeoutSeconds is { } limit && run.StartedAt is { } started
-                && DateTimeOffset.UtcNow - started > TimeSpan.FromSeconds(limit)
-                && _stopped.TryAdd((run.JobId, run.Attempt), RunOutcomes.TimedOut))
-                await destination.CancelAsync(run, CancellationToken.None);
+                && DateTimeOffset.UtcNow - started > TimeSpan.FromSeconds(limit))
+                _stopped.TryAdd((run.JobId, run.Attempt), RunOutcomes.TimedOut);
+            if (_stopped.ContainsKey((run.JobId, run.Attempt)))
+                await TryCancelAsync(run);
             await Task.Delay(options.Value.PollInterval);
         }
     }
@@ -124,13 +153,24 @@ public sealed class RemoteRunner(
     async Task FinishAsync(RunRecord run, RemoteRunStatus status)
     {
         string? fetchError = null;
-        try
+        while (true)
         {
-            await destination.FetchResultsAsync(run, CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            fetchError = $"The results could not be fetched from the destination: {ex.Message}";
+            try
+            {
+                await destination.FetchResultsAsync(run, CancellationToken.None);
+                break;
+            }
+            catch (DestinationUnavailableException ex)
+            {
+                // The results are still at the destination: giving up now would lose them, so ask again like a poll.
+                logger.LogWarning("Results of job {JobId} not fetched ({Reason}); trying again", run.JobId, ex.Message);
+                await Task.Delay(options.Value.PollInterval);
+            }
+            catch (Exception ex)
+            {
+                fetchError = $"The results could not be fetched from the destination: {ex.Message}";
+                break;
+            }
         }
 
         if (_stopped.TryGetValue((run.JobId, run.Attempt), out var stopped))
@@ -149,8 +189,14 @@ public sealed class RemoteRunner(
             RemoteRunState.TimedOut => (RunOutcomes.TimedOut, status.Detail ?? "The destination's time limit was exceeded."),
             _ => (RunOutcomes.Exited, status.Detail ?? fetchError ?? "The destination reported the job failed."),
         };
-        // A run the destination failed without an exit code still fails the job, with the destination's reason.
-        var exitCode = status.State == RemoteRunState.Failed ? status.ExitCode ?? -1 : status.ExitCode;
+        var exitCode = status.State switch
+        {
+            // A run the destination failed without an exit code still fails the job, with the destination's reason.
+            RemoteRunState.Failed => status.ExitCode ?? -1,
+            // A run whose results never arrived did not succeed, whatever its script's exit code.
+            RemoteRunState.Exited when fetchError is not null && status.ExitCode is null or 0 => -1,
+            _ => status.ExitCode,
+        };
         await reporter.FinishedAsync(run, outcome, exitCode ?? (fetchError is null ? null : -1), error);
     }
 }
