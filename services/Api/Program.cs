@@ -6,6 +6,7 @@ using Orchestrator.Api.Consumers;
 using Orchestrator.Api.Endpoints.V1;
 using Orchestrator.Api.Endpoints;
 using Orchestrator.Api.Jobs;
+using Orchestrator.Api.OpenApi;
 using Orchestrator.Api.Persistence;
 using Orchestrator.Contracts;
 using Orchestrator.Platform.Configuration;
@@ -34,11 +35,13 @@ builder.AddOrchestratorBus(bus =>
     bus.AddConsumer<SubmitJobConsumer>().Endpoint(e => e.Name = SubmitJob.Queue);
 });
 builder.AddOutboxDelivery<ApiDbContext>();
+builder.AddApiDocumentation();
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapServiceEndpoints();
+app.MapApiDocumentation();
 app.MapJobEndpoints();
 app.MapV1JobEndpoints();
 
