@@ -29,6 +29,9 @@ public static class Telemetry
         var exportOtlp = !string.IsNullOrWhiteSpace(otlpEndpoint)
             || !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         var protocol = builder.Configuration["Telemetry:OtlpProtocol"];
+        // A trace-only backend such as Jaeger refuses OTLP metrics and logs; Prometheus scrapes the metrics anyway.
+        var exportMetrics = exportOtlp && builder.Configuration.GetValue("Telemetry:OtlpMetrics", true);
+        var exportLogs = exportOtlp && builder.Configuration.GetValue("Telemetry:OtlpLogs", true);
         var version = Assembly.GetEntryAssembly()?.GetName().Version?.ToString() ?? "0.0.0";
 
         builder.Logging.Configure(o => o.ActivityTrackingOptions =
@@ -62,10 +65,10 @@ public static class Telemetry
                     .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation()
                     .AddPrometheusExporter();
-                if (exportOtlp)
+                if (exportMetrics)
                     metrics.AddOtlpExporter(o => Configure(o, otlpEndpoint, protocol, "v1/metrics"));
             });
-        if (exportOtlp)
+        if (exportLogs)
         {
             builder.Logging.AddOpenTelemetry(logs =>
             {

@@ -11,7 +11,7 @@ namespace Orchestrator.IntegrationTests.Observability;
 /// counters, histograms and gauges that the dashboards are built on.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
-public sealed class PrometheusScrapeTests : IAsyncLifetime
+public sealed class PrometheusScrapeTests(ITestOutputHelper output) : IAsyncLifetime
 {
     static readonly Dictionary<string, string> JobNames = new()
     {
@@ -46,6 +46,15 @@ public sealed class PrometheusScrapeTests : IAsyncLifetime
         var completedBefore = await FinishedAsync("Completed");
         var failedBefore = await FinishedAsync("Failed");
 
+        // A job that holds its quota slot until the test lets it go, so the slots gauge has something to show.
+        var held = await _system.UploadAsync("while [ ! -f release ]; do sleep 0.2; done\n", userId: 7);
+        Assert.Equal(HttpStatusCode.Created, held.StatusCode);
+        var heldDirectory = (await held.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("loc").GetString()!;
+        await Eventually.UntilAsync(
+            () => _prometheus.ScalarAsync("sum(orchestrator_quota_slots_in_use{service=\"generic\",user=\"7\",destination=\"local\"})"),
+            value => value >= 1, "the quota slot of user 7's running job");
+        await File.WriteAllTextAsync(Path.Combine(heldDirectory, "release"), "");
+
         var numbers = new List<long>();
         foreach (var script in new[] { "echo one\n", "echo two\n", "exit 4\n" })
         {
@@ -62,9 +71,9 @@ public sealed class PrometheusScrapeTests : IAsyncLifetime
 
         await Eventually.UntilAsync(
             () => _prometheus.ScalarAsync("sum(orchestrator_jobs_submitted_total{service=\"generic\",destination=\"local\"})"),
-            value => value >= submittedBefore + 3, "the submitted counter to count the three jobs");
-        await Eventually.UntilAsync(() => FinishedAsync("Completed"), value => value >= completedBefore + 2,
-            "two more completed jobs");
+            value => value >= submittedBefore + 4, "the submitted counter to count the four jobs");
+        await Eventually.UntilAsync(() => FinishedAsync("Completed"), value => value >= completedBefore + 3,
+            "three more completed jobs");
         await Eventually.UntilAsync(() => FinishedAsync("Failed"), value => value >= failedBefore + 1,
             "one more failed job");
 
@@ -77,6 +86,14 @@ public sealed class PrometheusScrapeTests : IAsyncLifetime
             series => series > 0, "the scheduler's jobs-by-state gauge");
         Assert.NotEmpty(await _prometheus.QueryAsync("http_server_request_duration_seconds_count{job=\"orchestrator-api\"}"));
         Assert.NotEmpty(await _prometheus.QueryAsync("orchestrator_outbox_backlog"));
+        // MassTransit's own meter: messages consumed by the services.
+        await Eventually.UntilAsync(() => _prometheus.ScalarAsync("sum(messaging_masstransit_consume_total)"),
+            value => value > 0, "MassTransit's consume counter");
+
+        // The names the dashboards are built on, for whoever changes an instrument.
+        var names = await _prometheus.QueryAsync("count by (__name__, job) ({__name__=~\"orchestrator_.+|messaging_masstransit_.+|http_server_.+\"})");
+        foreach (var name in names.Select(n => $"{n.Labels["job"]} {n.Labels["__name__"]}").Order())
+            output.WriteLine(name);
     }
 
     Task<double> FinishedAsync(string state) =>
