@@ -1,4 +1,5 @@
 using System.Net;
+using Xunit.Abstractions;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Orchestrator.IntegrationTests.EndToEnd;
