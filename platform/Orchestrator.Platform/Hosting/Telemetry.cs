@@ -43,6 +43,7 @@ public static class Telemetry
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
 
+        builder.Services.AddSingleton(new ServiceIdentity(serviceName, version));
         builder.Services.AddSingleton<OrchestratorMetrics>();
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName, serviceNamespace: "orchestrator", serviceVersion: version))

@@ -78,6 +78,13 @@ public sealed class JobTraceTests : IAsyncLifetime
         Assert.Equal("orchestrator-api", root.ServiceName);
         Assert.Equal(jobId, root.Attribute(JobIdAttribute));
         Assert.Contains(trace, s => s.ServiceName == "orchestrator-executor" && s.Name == "executor run");
+
+        // Logs name the trace and the job (in its hyphenated form) although the message itself only names the job's
+        // number and directory.
+        var removal = _system["Janitor"].Output.Split(Environment.NewLine).FirstOrDefault(l => l.Contains("Removed the results of job"));
+        Assert.NotNull(removal);
+        Assert.Contains(traceIds[0], removal);
+        Assert.Contains(jobId, removal);
     }
 
     string Describe() =>
