@@ -41,9 +41,11 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapServiceEndpoints();
-app.MapApiDocumentation();
 app.MapJobEndpoints();
 app.MapV1JobEndpoints();
+
+// The OpenAPI document and Swagger UI are public: they describe the API, they do not use it.
+app.MapApiDocumentation();
 
 return await app.RunServiceAsync(async services =>
 {

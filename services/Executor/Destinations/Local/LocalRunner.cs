@@ -4,7 +4,6 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Orchestrator.Contracts;
 using Orchestrator.Executor.Runs;
-using Orchestrator.Platform.Messaging;
 using Orchestrator.Platform.Processes;
 
 namespace Orchestrator.Executor.Destinations.Local;
@@ -63,7 +62,7 @@ public sealed class LocalRunner(
     async Task RunAsync(RunRecord run)
     {
         // The run outlives the RunJob message it came with; its span, in the same trace, covers the process's life.
-        using var span = MessagingTelemetry.StartJobSpan("executor run", run.JobId, run.Attempt);
+        using var span = Orchestrator.Platform.Messaging.MessagingTelemetry.StartJobSpan("executor run", run.JobId, run.Attempt);
         var key = (run.JobId, run.Attempt);
         try
         {
@@ -102,7 +101,7 @@ public sealed class LocalRunner(
 
     async Task FollowAdoptedAsync(RunRecord run)
     {
-        using var span = MessagingTelemetry.StartJobSpan("executor follow adopted run", run.JobId, run.Attempt);
+        using var span = Orchestrator.Platform.Messaging.MessagingTelemetry.StartJobSpan("executor follow adopted run", run.JobId, run.Attempt);
         var key = (run.JobId, run.Attempt);
         var tookSlot = slots.TryTake();
         try

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Orchestrator.Contracts;
 using Orchestrator.Executor.Runs;
-using Orchestrator.Platform.Messaging;
 
 namespace Orchestrator.Executor.Destinations.Remote;
 
@@ -47,7 +46,7 @@ public sealed class RemoteRunner(
 
     async Task RunAsync(RunRecord run, bool submitted)
     {
-        using var span = MessagingTelemetry.StartJobSpan("executor run", run.JobId, run.Attempt);
+        using var span = Orchestrator.Platform.Messaging.MessagingTelemetry.StartJobSpan("executor run", run.JobId, run.Attempt);
         var key = (run.JobId, run.Attempt);
         _runs[key] = run;
         try
