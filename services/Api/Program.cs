@@ -6,6 +6,7 @@ using Orchestrator.Api.Consumers;
 using Orchestrator.Api.Endpoints.V1;
 using Orchestrator.Api.Endpoints;
 using Orchestrator.Api.Jobs;
+using Orchestrator.Api.OpenApi;
 using Orchestrator.Api.Persistence;
 using Orchestrator.Contracts;
 using Orchestrator.Platform.Configuration;
@@ -34,6 +35,7 @@ builder.AddOrchestratorBus(bus =>
     bus.AddConsumer<SubmitJobConsumer>().Endpoint(e => e.Name = SubmitJob.Queue);
 }, (context, cfg) => cfg.UseMessageData(context.GetRequiredService<IMessageDataRepository>()));
 builder.AddOutboxDelivery<ApiDbContext>();
+builder.AddApiDocumentation();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -41,6 +43,9 @@ app.UseStatusCodePages();
 app.MapServiceEndpoints();
 app.MapJobEndpoints();
 app.MapV1JobEndpoints();
+
+// The OpenAPI document and Swagger UI are public: they describe the API, they do not use it.
+app.MapApiDocumentation();
 
 return await app.RunServiceAsync(async services =>
 {

@@ -15,7 +15,7 @@ public sealed class OrchestratorMetrics
     public OrchestratorMetrics(IMeterFactory meterFactory)
     {
         Meter = meterFactory.Create(MeterName);
-        _submitted = Meter.CreateCounter<long>("orchestrator.jobs.submitted", "{job}", "Jobs accepted by the Api");
+        _submitted = Meter.CreateCounter<long>("orchestrator.jobs.submitted", "{job}", "Jobs accepted by the Api, by service and the destination configured for it");
         _finished = Meter.CreateCounter<long>("orchestrator.jobs.finished", "{job}", "Jobs that reached a final state, by state");
         _queueWait = Meter.CreateHistogram<double>("orchestrator.jobs.queue_wait", "s", "Time from submission to dispatch");
         _runTime = Meter.CreateHistogram<double>("orchestrator.jobs.run_time", "s", "Time from start to end of a run");
@@ -27,8 +27,10 @@ public sealed class OrchestratorMetrics
     /// <summary>Undelivered outbox messages of this service, as last counted.</summary>
     public long OutboxBacklog { get; set; }
 
-    public void Submitted(string service) =>
-        _submitted.Add(1, new KeyValuePair<string, object?>("service", service));
+    public void Submitted(string service, string? destination) =>
+        _submitted.Add(1,
+            new KeyValuePair<string, object?>("service", service),
+            new KeyValuePair<string, object?>("destination", destination ?? "none"));
 
     public void Finished(string service, string? destination, string state) =>
         _finished.Add(1,

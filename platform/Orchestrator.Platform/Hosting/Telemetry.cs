@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -16,7 +18,8 @@ namespace Orchestrator.Platform.Hosting;
 /// <summary>
 /// One OpenTelemetry set-up for every service: traces from ASP.NET Core, HttpClient, Npgsql, MassTransit and the
 /// outbox; metrics on <c>/metrics</c> for Prometheus; both exported by OTLP when an endpoint is configured
-/// (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, or <c>Telemetry:OtlpEndpoint</c>).
+/// (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, or <c>Telemetry:OtlpEndpoint</c>), as are the logs. Log lines carry the trace
+/// and span ids and, through the span's baggage, the job id (<see cref="MessagingTelemetry.TagJob"/>).
 /// </summary>
 public static class Telemetry
 {
@@ -25,10 +28,14 @@ public static class Telemetry
         var otlpEndpoint = builder.Configuration["Telemetry:OtlpEndpoint"];
         var exportOtlp = !string.IsNullOrWhiteSpace(otlpEndpoint)
             || !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var protocol = builder.Configuration["Telemetry:OtlpProtocol"];
+        // A trace-only backend such as Jaeger refuses OTLP metrics and logs; Prometheus scrapes the metrics anyway.
+        var exportMetrics = exportOtlp && builder.Configuration.GetValue("Telemetry:OtlpMetrics", true);
+        var exportLogs = exportOtlp && builder.Configuration.GetValue("Telemetry:OtlpLogs", true);
         var version = Assembly.GetEntryAssembly()?.GetName().Version?.ToString() ?? "0.0.0";
 
         builder.Logging.Configure(o => o.ActivityTrackingOptions =
-            ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+            ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.Baggage);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.IncludeScopes = true;
@@ -36,9 +43,10 @@ public static class Telemetry
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
 
+        builder.Services.AddSingleton(new ServiceIdentity(serviceName, version));
         builder.Services.AddSingleton<OrchestratorMetrics>();
         builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(serviceName, serviceVersion: version))
+            .ConfigureResource(resource => resource.AddService(serviceName, serviceNamespace: "orchestrator", serviceVersion: version))
             .WithTracing(tracing =>
             {
                 tracing.AddSource(DiagnosticHeaders.DefaultListenerName)
@@ -48,7 +56,7 @@ public static class Telemetry
                         !ctx.Request.Path.StartsWithSegments("/health") && !ctx.Request.Path.StartsWithSegments("/metrics"))
                     .AddHttpClientInstrumentation();
                 if (exportOtlp)
-                    tracing.AddOtlpExporter(o => Configure(o, otlpEndpoint));
+                    tracing.AddOtlpExporter(o => Configure(o, otlpEndpoint, protocol, "v1/traces"));
             })
             .WithMetrics(metrics =>
             {
@@ -58,18 +66,44 @@ public static class Telemetry
                     .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation()
                     .AddPrometheusExporter();
-                if (exportOtlp)
-                    metrics.AddOtlpExporter(o => Configure(o, otlpEndpoint));
+                if (exportMetrics)
+                    metrics.AddOtlpExporter(o => Configure(o, otlpEndpoint, protocol, "v1/metrics"));
             });
-        if (exportOtlp)
-            builder.Logging.AddOpenTelemetry(logs => logs.AddOtlpExporter(o => Configure(o, otlpEndpoint)));
+        if (exportLogs)
+        {
+            builder.Logging.AddOpenTelemetry(logs =>
+            {
+                // Scopes hold the job id and MassTransit's message ids; without them a log record only has its trace.
+                logs.IncludeScopes = true;
+                logs.IncludeFormattedMessage = true;
+                logs.AddOtlpExporter(o => Configure(o, otlpEndpoint, protocol, "v1/logs"));
+            });
+        }
+
         return builder;
     }
 
-    static void Configure(OpenTelemetry.Exporter.OtlpExporterOptions options, string? endpoint)
+    static void Configure(OtlpExporterOptions options, string? endpoint, string? protocol, string signalPath)
     {
-        // Without an explicit endpoint the exporter reads OTEL_EXPORTER_OTLP_ENDPOINT itself.
-        if (!string.IsNullOrWhiteSpace(endpoint))
-            options.Endpoint = new Uri(endpoint);
+        if (!string.IsNullOrWhiteSpace(protocol))
+            options.Protocol = ParseProtocol(protocol);
+
+        // Without an explicit endpoint the exporter reads OTEL_EXPORTER_OTLP_ENDPOINT itself and adds the signal's
+        // path for http/protobuf. An endpoint set in code is taken as it is, so the path is added here, or traces,
+        // metrics and logs would all be posted to one URL.
+        if (string.IsNullOrWhiteSpace(endpoint))
+            return;
+        options.Endpoint = options.Protocol == OtlpExportProtocol.HttpProtobuf
+            ? new Uri(endpoint.TrimEnd('/') + "/" + signalPath)
+            : new Uri(endpoint);
     }
+
+    static OtlpExportProtocol ParseProtocol(string protocol) =>
+        protocol.Trim().ToLowerInvariant() switch
+        {
+            "grpc" => OtlpExportProtocol.Grpc,
+            "http/protobuf" or "http" => OtlpExportProtocol.HttpProtobuf,
+            _ => throw new OptionsValidationException("Telemetry", typeof(OtlpExporterOptions),
+                [$"Telemetry:OtlpProtocol must be 'grpc' or 'http/protobuf', not '{protocol}'."]),
+        };
 }

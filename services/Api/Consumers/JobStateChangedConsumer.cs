@@ -46,9 +46,10 @@ public sealed class JobStateChangedConsumer(ApiDbContext db, OutboxSignal signal
                 metrics.QueueWait(job.Service, change.ChangedAt - job.SubmittedAt);
                 break;
             case JobStates.Completed or JobStates.Failed or JobStates.Cancelled or JobStates.TimedOut:
-                metrics.Finished(job.Service, change.Destination, change.State);
+                // A final change need not repeat the destination the dispatch named.
+                metrics.Finished(job.Service, change.Destination ?? job.Destination, change.State);
                 if (job.RunningAt is { } started)
-                    metrics.RunTime(job.Service, change.Destination, change.ChangedAt - started);
+                    metrics.RunTime(job.Service, change.Destination ?? job.Destination, change.ChangedAt - started);
                 break;
         }
     }

@@ -169,8 +169,8 @@ public sealed class JobSubmissionService(
         }
 
         signal.Notify();
-        metrics.Submitted(job.Service);
-        System.Diagnostics.Activity.Current?.SetTag("orchestrator.job_id", job.JobId.ToString());
+        metrics.Submitted(job.Service, orchestrator.Value.Services.GetValueOrDefault(job.Service)?.Destination);
+        MessagingTelemetry.TagJob(job.JobId);
         System.Diagnostics.Activity.Current?.SetTag("orchestrator.job_number", job.Number);
         logger.LogInformation("Job {JobNumber} ({JobId}) submitted by user {UserId} for {Service}", job.Number, job.JobId, job.UserId, job.Service);
     }

@@ -61,6 +61,8 @@ public sealed class LocalRunner(
 
     async Task RunAsync(RunRecord run)
     {
+        // The run outlives the RunJob message it came with; its span, in the same trace, covers the process's life.
+        using var span = Orchestrator.Platform.Messaging.MessagingTelemetry.StartJobSpan("executor run", run.JobId, run.Attempt);
         var key = (run.JobId, run.Attempt);
         try
         {
@@ -99,6 +101,7 @@ public sealed class LocalRunner(
 
     async Task FollowAdoptedAsync(RunRecord run)
     {
+        using var span = Orchestrator.Platform.Messaging.MessagingTelemetry.StartJobSpan("executor follow adopted run", run.JobId, run.Attempt);
         var key = (run.JobId, run.Attempt);
         var tookSlot = slots.TryTake();
         try

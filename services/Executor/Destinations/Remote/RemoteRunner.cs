@@ -73,6 +73,7 @@ public sealed class RemoteRunner(
 
     async Task RunAsync(RunRecord run, bool submitted)
     {
+        using var span = Orchestrator.Platform.Messaging.MessagingTelemetry.StartJobSpan("executor run", run.JobId, run.Attempt);
         var key = (run.JobId, run.Attempt);
         _runs[key] = run;
         try
