@@ -6,9 +6,10 @@ using Orchestrator.IntegrationTests.Infrastructure;
 namespace Orchestrator.IntegrationTests.EndToEnd;
 
 /// <summary>
-/// Things break while jobs keep coming: the broker restarts, and every service is killed (kill -9) and started again in
-/// turn. Whatever was accepted (every 201) must end, none may run twice at once, the quota slots must come back and no
-/// message may be left in an error queue. The broker is a private node, so stopping it touches no other test.
+/// Things break while jobs keep coming: the broker restarts, PostgreSQL restarts, and every service is killed (kill -9)
+/// and started again in turn. Whatever was accepted (every 201) must end, none may run twice at once, the quota slots
+/// must come back and no message may be left in an error queue. Broker and database server are private instances,
+/// so stopping them touches no other test.
 /// </summary>
 public sealed class RestartUnderLoadTests : IAsyncLifetime
 {
@@ -17,27 +18,30 @@ public sealed class RestartUnderLoadTests : IAsyncLifetime
     readonly ConcurrentDictionary<long, string> _accepted = new();
     readonly ConcurrentBag<string> _refused = [];
     PrivateRabbitMqServer _broker = null!;
+    PrivatePostgresServer _postgres = null!;
     OrchestratorSystem _system = null!;
 
     public async Task InitializeAsync()
     {
         _broker = await PrivateRabbitMqServer.StartAsync();
+        _postgres = await PrivatePostgresServer.CreateAsync();
         _system = await OrchestratorSystem.StartAsync(new Dictionary<string, string>
         {
             ["Orchestrator__Services__generic__MaxRuns"] = MaxRuns.ToString(),
             ["Orchestrator__Services__generic__RunsPerUser"] = MaxRuns.ToString(),
-        }, _broker);
+        }, _broker, _postgres);
     }
 
     public async Task DisposeAsync()
     {
         await _system.DisposeAsync();
         await _broker.DisposeAsync();
+        await _postgres.DisposeAsync();
         _ledger.Dispose();
     }
 
     [Fact]
-    public async Task Every_accepted_job_ends_once_through_a_broker_restart_and_each_service_killed_in_turn()
+    public async Task Every_accepted_job_ends_once_through_broker_and_database_restarts_and_each_service_killed_in_turn()
     {
         using var stop = new CancellationTokenSource();
         var load = Task.Run(() => SubmitSteadilyAsync(stop.Token));
@@ -46,6 +50,9 @@ public sealed class RestartUnderLoadTests : IAsyncLifetime
         await _broker.StopAsync();
         await _broker.StartAgainAsync();
         await UntilMoreFinishAsync("after the broker restart");
+        await _postgres.StopAsync();
+        await _postgres.StartAsync();
+        await UntilMoreFinishAsync("after the PostgreSQL restart");
 
         foreach (var service in OrchestratorSystem.AllServices)
         {

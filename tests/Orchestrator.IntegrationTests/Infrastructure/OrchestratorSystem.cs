@@ -34,12 +34,13 @@ public sealed class OrchestratorSystem : IAsyncDisposable
 
     /// <summary>
     /// Starts the system; <paramref name="settings"/> are configuration keys in environment form. With
-    /// <paramref name="broker"/> it talks to that private RabbitMQ node instead of the shared one.
+    /// <paramref name="broker"/> it talks to that private RabbitMQ node instead of the shared one, with
+    /// <paramref name="postgres"/> to that private PostgreSQL server.
     /// </summary>
     public static async Task<OrchestratorSystem> StartAsync(IReadOnlyDictionary<string, string>? settings = null,
-        PrivateRabbitMqServer? broker = null)
+        PrivateRabbitMqServer? broker = null, PrivatePostgresServer? postgres = null)
     {
-        var database = await TestDatabase.CreateAsync();
+        var database = await TestDatabase.CreateAsync(postgres?.ConnectionString());
         var virtualHost = await TestVirtualHost.CreateAsync(broker);
         var jobsRoot = Path.Combine(Path.GetTempPath(), $"orch-jobs-{Guid.NewGuid():N}");
         Directory.CreateDirectory(jobsRoot);

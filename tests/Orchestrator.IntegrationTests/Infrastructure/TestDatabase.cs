@@ -8,24 +8,29 @@ public sealed class TestDatabase : IAsyncDisposable
     public const string ServerConnectionString =
         "Host=127.0.0.1;Port=5432;Username=orchestrator;Password=orchestrator;Database=orchestrator";
 
-    TestDatabase(string name)
+    readonly string _server;
+
+    TestDatabase(string name, string server)
     {
         Name = name;
-        ConnectionString = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = name, Pooling = true }.ConnectionString;
+        _server = server;
+        ConnectionString = new NpgsqlConnectionStringBuilder(server) { Database = name, Pooling = true }.ConnectionString;
     }
 
     public string Name { get; }
 
     public string ConnectionString { get; }
 
-    public static async Task<TestDatabase> CreateAsync()
+    /// <summary>Makes the database on the shared server, or on the server <paramref name="server"/> connects to.</summary>
+    public static async Task<TestDatabase> CreateAsync(string? server = null)
     {
+        server ??= ServerConnectionString;
         var name = $"orch_test_{Guid.NewGuid():N}";
-        await using var connection = new NpgsqlConnection(ServerConnectionString);
+        await using var connection = new NpgsqlConnection(server);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
         await command.ExecuteNonQueryAsync();
-        return new TestDatabase(name);
+        return new TestDatabase(name, server);
     }
 
     public async Task<T?> ScalarAsync<T>(string sql)
@@ -56,7 +61,7 @@ public sealed class TestDatabase : IAsyncDisposable
         {
             try
             {
-                await using var connection = new NpgsqlConnection(ServerConnectionString);
+                await using var connection = new NpgsqlConnection(_server);
                 await connection.OpenAsync();
                 await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", connection);
                 await command.ExecuteNonQueryAsync();
