@@ -147,10 +147,17 @@ public sealed class RemoteRunner(
             RemoteRunState.Exited => (RunOutcomes.Exited, fetchError),
             RemoteRunState.Cancelled => (RunOutcomes.Cancelled, status.Detail ?? "Cancelled at the destination."),
             RemoteRunState.TimedOut => (RunOutcomes.TimedOut, status.Detail ?? "The destination's time limit was exceeded."),
+            RemoteRunState.Lost => (RunOutcomes.Lost, status.Detail ?? "The destination lost the job."),
             _ => (RunOutcomes.Exited, status.Detail ?? fetchError ?? "The destination reported the job failed."),
         };
         // A run the destination failed without an exit code still fails the job, with the destination's reason.
         var exitCode = status.State == RemoteRunState.Failed ? status.ExitCode ?? -1 : status.ExitCode;
+        if (status.State == RemoteRunState.Lost)
+        {
+            await reporter.FinishedAsync(run, outcome, null, error);
+            return;
+        }
+
         await reporter.FinishedAsync(run, outcome, exitCode ?? (fetchError is null ? null : -1), error);
     }
 }
