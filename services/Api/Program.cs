@@ -3,6 +3,7 @@ using MassTransit.MessageData;
 using Microsoft.Extensions.Options;
 using Orchestrator.Api.Callbacks;
 using Orchestrator.Api.Consumers;
+using Orchestrator.Api.Destinations;
 using Orchestrator.Api.Endpoints.V1;
 using Orchestrator.Api.Endpoints;
 using Orchestrator.Api.Jobs;
@@ -21,6 +22,8 @@ builder.AddCallbacks();
 builder.Services.AddScoped<JobSubmissionService>();
 builder.Services.AddScoped<JobCancellation>();
 builder.Services.AddScoped<JobInputWriter>();
+builder.Services.AddScoped<PartialResults>();
+builder.Services.AddScoped<DestinationDirectory>();
 builder.Services.AddHttpClient(JobInputWriter.DownloadClient, client => client.Timeout = Timeout.InfiniteTimeSpan);
 builder.Services.AddSingleton<IMessageDataRepository>(services =>
 {
@@ -32,6 +35,8 @@ builder.AddOrchestratorBus(bus =>
 {
     bus.AddConsumer<JobStateChangedConsumer>().Endpoint(e => e.Name = "api-job-states");
     bus.AddConsumer<SubmitJobConsumer>().Endpoint(e => e.Name = SubmitJob.Queue);
+    bus.AddConsumer<DestinationStatusConsumer>().Endpoint(e => e.Name = "api-destination-statuses");
+    bus.AddRequestClient<RefreshJobDirectory>();
 });
 builder.AddOutboxDelivery<ApiDbContext>();
 
@@ -41,6 +46,7 @@ app.UseStatusCodePages();
 app.MapServiceEndpoints();
 app.MapJobEndpoints();
 app.MapV1JobEndpoints();
+app.MapDestinationEndpoints();
 
 return await app.RunServiceAsync(async services =>
 {
