@@ -28,8 +28,17 @@ public sealed class PartialResults(
                 RequestTimeout.After(ms: (int)options.Value.PartialResultsTimeout.TotalMilliseconds));
             if (response.Message.Refreshed)
                 return null;
+            if (response.Message.NotAtDestination)
+                return TypedResults.Problem($"Job {job.Number} has not been sent to a destination yet.",
+                    statusCode: StatusCodes.Status404NotFound, title: "Not dispatched");
             return TypedResults.Problem($"Destination {job.Destination} could not provide job {job.Number}'s files: {response.Message.Error}",
                 statusCode: StatusCodes.Status502BadGateway, title: "Partial results unavailable");
+        }
+        catch (RequestTimeoutException) when (job.State == JobStates.Dispatched)
+        {
+            // Dispatched but not yet taken by an executor: nobody holds the run to answer for it.
+            return TypedResults.Problem($"Job {job.Number} has not reached its destination yet.",
+                statusCode: StatusCodes.Status404NotFound, title: "Not dispatched");
         }
         catch (RequestTimeoutException)
         {

@@ -39,7 +39,7 @@ public sealed class RefreshJobDirectoryConsumer(
 
         if (run.ExternalId is null)
         {
-            await context.RespondAsync(new JobDirectoryRefreshed(jobId, false, "The job has not reached its destination yet."));
+            await context.RespondAsync(new JobDirectoryRefreshed(jobId, false, "The job has not reached its destination yet.", NotAtDestination: true));
             return;
         }
 

@@ -22,6 +22,7 @@ public static class DestinationRegistration
                 builder.Services.AddHostedService(services => services.GetRequiredService<JobdAgentPool>());
                 builder.Services.AddSingleton<JobdDestination>();
                 builder.Services.AddSingleton<IRemoteDestination>(services => services.GetRequiredService<JobdDestination>());
+                builder.Services.AddSingleton<IPartialResultsSource>(services => services.GetRequiredService<JobdDestination>());
                 builder.Services.AddSingleton<IRunner, RemoteRunner>();
                 break;
             default:

@@ -153,9 +153,9 @@ public sealed class JobdEndToEndTests(JobdSystemFixture fixture) : IClassFixture
         Assert.Equal("finished", (await DownloadAsync($"/download/{id}"))["output.txt"].Trim());
         var jobId = await _system.JobIdAsync(id);
         Assert.Equal("Lost", await _system.Database.ScalarAsync<string>(
-            $"SELECT outcome FROM api.job_attempts a JOIN api.jobs j ON j.number = a.job_number WHERE j.job_id = '{jobId}' AND a.attempt = 1"));
+            $"SELECT a.outcome FROM api.job_attempts a JOIN api.jobs j ON j.number = a.job_number WHERE j.job_id = '{jobId}' AND a.attempt = 1"));
         Assert.Contains("has not answered", await _system.Database.ScalarAsync<string>(
-            $"SELECT error FROM api.job_attempts a JOIN api.jobs j ON j.number = a.job_number WHERE j.job_id = '{jobId}' AND a.attempt = 1"));
+            $"SELECT a.error FROM api.job_attempts a JOIN api.jobs j ON j.number = a.job_number WHERE j.job_id = '{jobId}' AND a.attempt = 1"));
         Assert.EndsWith(surviving.BaseAddress.ToString(), await ExternalIdAsync(id));
     }
 
@@ -172,7 +172,7 @@ public sealed class JobdEndToEndTests(JobdSystemFixture fixture) : IClassFixture
         }
 
         var (id, _) = await SubmitAsync("remote", "echo step1 > progress.txt\n" + _ledger.WaitFor("never") + "echo step2 > progress.txt\n");
-        var files = await Eventually.UntilAsync(() => DownloadAsync($"/download_partial/{id}"),
+        var files = await Eventually.UntilAsync(() => PartialSoFarAsync(id),
             f => f.GetValueOrDefault("progress.txt")?.Trim() == "step1", "the partial zip to show the first step");
         Assert.True(files.ContainsKey("run.sh"));
 
@@ -187,7 +187,7 @@ public sealed class JobdEndToEndTests(JobdSystemFixture fixture) : IClassFixture
         Assert.False(ProcessGroups.IsAlive(payload.GetProperty("pid").GetInt32()), "the killed payload's process should be gone");
 
         var (local, _) = await SubmitAsync("generic", "echo here > local.txt\n" + _ledger.WaitFor("never"));
-        var localFiles = await Eventually.UntilAsync(() => DownloadAsync($"/download_partial/{local}"),
+        var localFiles = await Eventually.UntilAsync(() => PartialSoFarAsync(local),
             f => f.ContainsKey("local.txt"), "the local job's partial zip");
         Assert.Equal("here", localFiles["local.txt"].Trim());
         using (await _system.Api.PostAsync($"/terminate/{local}", null))
@@ -252,13 +252,29 @@ public sealed class JobdEndToEndTests(JobdSystemFixture fixture) : IClassFixture
     {
         using var response = await _system.Api.GetAsync(path);
         var bytes = await response.Content.ReadAsByteArrayAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path} answered {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(bytes)}");
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path} answered {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(bytes)}{Environment.NewLine}{_system.Logs}");
+        return Unzip(bytes);
+    }
+
+    static Dictionary<string, string> Unzip(byte[] bytes)
+    {
         using var zip = new ZipArchive(new MemoryStream(bytes));
         return zip.Entries.ToDictionary(e => e.FullName, e =>
         {
             using var reader = new StreamReader(e.Open());
             return reader.ReadToEnd();
         });
+    }
+
+    /// <summary>The partial zip, or nothing while the job has not reached its destination yet.</summary>
+    async Task<Dictionary<string, string>> PartialSoFarAsync(long id)
+    {
+        using var response = await _system.Api.GetAsync($"/download_partial/{id}");
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        if (response.StatusCode == HttpStatusCode.NotFound)
+            return [];
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"/download_partial/{id} answered {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(bytes)}{Environment.NewLine}{_system.Logs}");
+        return Unzip(bytes);
     }
 
     async Task<JsonElement> DestinationAsync(string name)

@@ -52,6 +52,7 @@ public sealed class JobdSystemFixture : IAsyncLifetime
             ["Executor__Jobd__LostAgentGrace"] = LostAgentGrace.ToString(),
             ["Executor__Jobd__RequestTimeout"] = "00:00:05",
             ["Api__DestinationStatusStaleAfter"] = "00:00:10",
+            ["Api__PartialResultsTimeout"] = "00:00:10",
         });
         await System.StartInstanceAsync("Executor-jobd", "Executor", new Dictionary<string, string>
         {
