@@ -86,14 +86,14 @@ public sealed class JobdEndToEndTests(JobdSystemFixture fixture) : IClassFixture
         var (noId, _) = await SubmitAsync("fake", "true\n");
         var job = await _system.WaitForFinalStateAsync(noId);
         Assert.Equal("Failed", job.State());
-        Assert.Contains("not a payload", job.Error());
+        AssertErrorContains(job, "not a payload");
 
         SetFakeModes(JobdFakeAgentMode.RetrievesGarbage);
         var (garbage, _) = await SubmitAsync("fake", "true\n");
         job = await _system.WaitForFinalStateAsync(garbage);
         Assert.Equal("Failed", job.State());
-        Assert.Contains("broke the protocol", job.Error());
-        Assert.Contains("Gateway error", job.Error());
+        AssertErrorContains(job, "broke the protocol");
+        AssertErrorContains(job, "Gateway error");
 
         fixture.FakeA.Load = "\"high\"";
         fixture.FakeB.Load = "<html>";
@@ -116,7 +116,7 @@ public sealed class JobdEndToEndTests(JobdSystemFixture fixture) : IClassFixture
             var (id, _) = await SubmitAsync("fake", "true\n");
             var job = await _system.WaitForFinalStateAsync(id);
             Assert.Equal("Failed", job.State());
-            Assert.Contains("No agent of jobd destination 'jobd-fake' answers", job.Error());
+            AssertErrorContains(job, "No agent of jobd destination 'jobd-fake' answers");
             var output = _system["Executor-fake"].Output;
             Assert.Contains("try 1 of 3", output);
             Assert.Contains("try 2 of 3", output);
@@ -157,6 +157,24 @@ public sealed class JobdEndToEndTests(JobdSystemFixture fixture) : IClassFixture
         Assert.Contains("has not answered", await _system.Database.ScalarAsync<string>(
             $"SELECT a.error FROM api.job_attempts a JOIN api.jobs j ON j.number = a.job_number WHERE j.job_id = '{jobId}' AND a.attempt = 1"));
         Assert.EndsWith(surviving.BaseAddress.ToString(), await ExternalIdAsync(id));
+    }
+
+    [Fact]
+    public async Task A_restarted_executor_re_attaches_to_the_payload_on_its_agent_instead_of_submitting_again()
+    {
+        var (id, _) = await SubmitAsync("remote", _ledger.Start("reattached") + _ledger.WaitFor("continue") + "echo kept > output.txt\n" + _ledger.End("reattached"));
+        await Eventually.UntilAsync(async () => (await _system.JobAsync(id)).State() == "Running", "the job to run on an agent");
+        var externalId = await ExternalIdAsync(id);
+
+        await _system.RestartServiceAsync("Executor-jobd");
+        _ledger.Signal("continue");
+
+        var job = await _system.WaitForFinalStateAsync(id);
+        Assert.True(job.State() == "Completed", $"{job}{Environment.NewLine}{_system.Logs}");
+        Assert.Equal("kept", (await DownloadAsync($"/download/{id}"))["output.txt"].Trim());
+        Assert.Equal(externalId, await ExternalIdAsync(id));
+        Assert.Equal(1, _ledger.Starts("reattached"));
+        Assert.Equal(1, await _system.RunCountAsync(id));
     }
 
     [Fact]
@@ -222,6 +240,10 @@ public sealed class JobdEndToEndTests(JobdSystemFixture fixture) : IClassFixture
         _ledger.Signal("go");
         Assert.Equal("Completed", (await _system.WaitForFinalStateAsync(id)).State());
     }
+
+    void AssertErrorContains(JsonElement job, string expected) =>
+        Assert.True(job.Error()?.Contains(expected, StringComparison.Ordinal) == true,
+            $"expected the job's error to contain '{expected}': {job}{Environment.NewLine}{_system.Logs}");
 
     void SetFakeModes(JobdFakeAgentMode mode)
     {

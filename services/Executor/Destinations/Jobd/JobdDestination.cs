@@ -241,10 +241,10 @@ public sealed class JobdDestination(
             pool.Answered(agent);
             return new JobdResponse(response.StatusCode, bodyPath);
         }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is HttpRequestException or HttpIOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             File.Delete(bodyPath);
-            var reason = ex is HttpRequestException ? ex.Message : $"no answer to /{path} within {timeout:g}";
+            var reason = ex is OperationCanceledException ? $"no answer to /{path} within {timeout:g}" : ex.Message;
             pool.Unreachable(agent, reason);
             throw new DestinationUnavailableException($"Agent {agent.BaseAddress}: {reason}", ex);
         }
