@@ -90,11 +90,30 @@ public sealed class OrchestratorOptionsValidatorTests
     public void Unknown_destination_kind_lists_the_supported_kinds()
     {
         var options = Valid();
-        options.Destinations["local"].Kind = "slurm";
+        options.Destinations["local"].Kind = "nosuch";
 
         Assert.Equal(
-            "Orchestrator:Destinations:local:Kind is 'slurm'; expected one of local.",
+            $"Orchestrator:Destinations:local:Kind is 'nosuch'; expected one of {string.Join(", ", DestinationOptions.Kinds)}.",
             Assert.Single(Failures(options)));
+    }
+
+    [Fact]
+    public void A_jobd_destination_needs_agents_with_absolute_http_urls()
+    {
+        var options = Valid();
+        options.Destinations["local"].Kind = "jobd";
+        Assert.Equal(
+            "Orchestrator:Destinations:local:Agents is empty: a jobd destination needs at least one agent URL (Agents:0=http://node1:9000).",
+            Assert.Single(Failures(options)));
+
+        options.Destinations["local"].Agents = ["http://node1:9000", "node2:9000", "ftp://node3"];
+        Assert.Equal(
+            new[]
+            {
+                "Orchestrator:Destinations:local:Agents has 'node2:9000', which is not an absolute http(s) URL.",
+                "Orchestrator:Destinations:local:Agents has 'ftp://node3', which is not an absolute http(s) URL.",
+            },
+            Failures(options));
     }
 
     public static TheoryData<string, string> ServiceMistakes() => new()

@@ -31,10 +31,11 @@ public sealed class JobdAgentPool : BackgroundService
         _logger = logger;
         Destination = executor.Value.Destination;
         var configured = orchestrator.Value.Destinations.TryGetValue(Destination, out var destination) ? destination.Agents : [];
+        // A URL that is not absolute is left out here; the configuration's validation names it at start-up.
         foreach (var url in configured)
         {
-            var uri = Normalise(new Uri(url, UriKind.Absolute));
-            _agents.TryAdd(uri, new JobdAgent(uri, configured: true));
+            if (Uri.TryCreate(url, UriKind.Absolute, out var parsed))
+                _agents.TryAdd(Normalise(parsed), new JobdAgent(Normalise(parsed), configured: true));
         }
     }
 
