@@ -3,6 +3,7 @@ using MassTransit.MessageData;
 using Microsoft.Extensions.Options;
 using Orchestrator.Api.Callbacks;
 using Orchestrator.Api.Consumers;
+using Orchestrator.Api.Destinations;
 using Orchestrator.Api.Endpoints.V1;
 using Orchestrator.Api.Endpoints;
 using Orchestrator.Api.Jobs;
@@ -22,6 +23,8 @@ builder.AddCallbacks();
 builder.Services.AddScoped<JobSubmissionService>();
 builder.Services.AddScoped<JobCancellation>();
 builder.Services.AddScoped<JobInputWriter>();
+builder.Services.AddScoped<PartialResults>();
+builder.Services.AddScoped<DestinationDirectory>();
 builder.Services.AddHttpClient(JobInputWriter.DownloadClient, client => client.Timeout = Timeout.InfiniteTimeSpan);
 builder.Services.AddSingleton<IMessageDataRepository>(services =>
 {
@@ -33,6 +36,8 @@ builder.AddOrchestratorBus(bus =>
 {
     bus.AddConsumer<JobStateChangedConsumer>().Endpoint(e => e.Name = "api-job-states");
     bus.AddConsumer<SubmitJobConsumer>().Endpoint(e => e.Name = SubmitJob.Queue);
+    bus.AddConsumer<DestinationStatusConsumer>().Endpoint(e => e.Name = "api-destination-statuses");
+    bus.AddRequestClient<RefreshJobDirectory>();
 }, (context, cfg) => cfg.UseMessageData(context.GetRequiredService<IMessageDataRepository>()));
 builder.AddOutboxDelivery<ApiDbContext>();
 builder.AddApiDocumentation();
@@ -43,6 +48,7 @@ app.UseStatusCodePages();
 app.MapServiceEndpoints();
 app.MapJobEndpoints();
 app.MapV1JobEndpoints();
+app.MapDestinationEndpoints();
 
 // The OpenAPI document and Swagger UI are public: they describe the API, they do not use it.
 app.MapApiDocumentation();

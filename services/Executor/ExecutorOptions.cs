@@ -24,5 +24,8 @@ public sealed class ExecutorOptions
     /// <summary>How often runs taken over after a restart are checked for having ended (default 1 s).</summary>
     public TimeSpan AdoptedRunPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often the instance publishes its destination's status for <c>GET /destinations</c> (default 10 s).</summary>
+    public TimeSpan StatusInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     public string ResolvedInstanceId => string.IsNullOrWhiteSpace(InstanceId) ? $"{Environment.MachineName}-{Destination}" : InstanceId;
 }

@@ -14,6 +14,8 @@ public sealed class ExecutorOptionsValidator(IOptions<OrchestratorOptions> orche
             errors.Add($"Executor:MaxConcurrentJobs must be at least 1, not {options.MaxConcurrentJobs}.");
         if (options.SlotWaitTimeout <= TimeSpan.Zero)
             errors.Add("Executor:SlotWaitTimeout must be positive.");
+        if (options.StatusInterval <= TimeSpan.Zero)
+            errors.Add("Executor:StatusInterval must be positive.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

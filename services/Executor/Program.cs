@@ -36,8 +36,14 @@ builder.AddOrchestratorBus(bus =>
         e.Name = $"executor-{executor.ResolvedInstanceId}-stops";
         e.Temporary = true;
     });
+    bus.AddConsumer<RefreshJobDirectoryConsumer>().Endpoint(e =>
+    {
+        e.Name = $"executor-{executor.ResolvedInstanceId}-refreshes";
+        e.Temporary = true;
+    });
 });
 builder.AddOutboxDelivery<ExecutorDbContext>();
+builder.Services.AddHostedService<DestinationStatusPublisher>();
 
 var app = builder.Build();
 app.MapServiceEndpoints();

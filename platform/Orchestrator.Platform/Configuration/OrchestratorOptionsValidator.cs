@@ -39,6 +39,10 @@ public sealed class OrchestratorOptionsValidator : IValidateOptions<Orchestrator
                 errors.Add($"Orchestrator:Destinations:{destinationName}:Kind is '{destination.Kind}'; expected one of {string.Join(", ", DestinationOptions.Kinds)}.");
             if (destination.Capacity < 0)
                 errors.Add($"Orchestrator:Destinations:{destinationName}:Capacity must be 0 (paused) or more, not {destination.Capacity}.");
+            if (destination.Kind == "jobd" && destination.Agents.Count == 0)
+                errors.Add($"Orchestrator:Destinations:{destinationName}:Agents is empty: a jobd destination needs at least one agent URL (Agents:0=http://node1:9000).");
+            foreach (var agent in destination.Agents.Where(a => !Uri.TryCreate(a, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+                errors.Add($"Orchestrator:Destinations:{destinationName}:Agents has '{agent}', which is not an absolute http(s) URL.");
         }
 
         if (options.Retention <= TimeSpan.Zero)

@@ -20,6 +20,9 @@ public static class JobEndpoints
         app.MapMethods("/download/{id}", [HttpMethods.Get, HttpMethods.Head], DownloadAsync)
             .WithName("Download")
             .WithSummary("200 with the results zip when completed, 202 while queued or running, 204 when failed or cleaned.");
+        app.MapGet("/download_partial/{id}", DownloadPartialAsync)
+            .WithName("DownloadPartial")
+            .WithSummary("The job's directory so far as a zip, fetched from its destination; 404 when unknown or not dispatched yet.");
         app.MapGet("/jobs/{id}", GetJobAsync)
             .WithName("GetJob")
             .WithSummary("The job's state, the time of each transition, destination, exit code and error.");
@@ -71,6 +74,24 @@ public static class JobEndpoints
                 statusCode: StatusCodes.Status500InternalServerError, title: "Results missing");
 
         return ResultArchive.Download(http, job.Directory, $"job-{job.Number}.zip", cancellationToken);
+    }
+
+    static async Task<IResult> DownloadPartialAsync(string id, HttpContext http, ApiDbContext db, PartialResults partial, CancellationToken cancellationToken)
+    {
+        var job = await FindAsync(db, id, cancellationToken);
+        if (job is null)
+            return UnknownJob(id);
+        if (job.DispatchedAt is null && job.State is JobStates.Submitted or JobStates.Queued or JobStates.RetryPending)
+            return TypedResults.Problem($"Job {job.Number} has not been sent to a destination yet.", statusCode: StatusCodes.Status404NotFound, title: "Not dispatched");
+        if (job.State == JobStates.Cleaned)
+            return TypedResults.Problem($"Job {job.Number}'s files were removed after its retention.", statusCode: StatusCodes.Status404NotFound, title: "Results cleaned");
+
+        if (await partial.RefreshAsync(job, cancellationToken) is { } problem)
+            return problem;
+        if (!Directory.Exists(job.Directory))
+            return TypedResults.Problem($"Job {job.Number}'s directory is missing from storage.",
+                statusCode: StatusCodes.Status500InternalServerError, title: "Results missing");
+        return ResultArchive.Download(http, job.Directory, $"job-{job.Number}-partial.zip", cancellationToken);
     }
 
     static async Task<Results<Ok<JobStatusResponse>, ProblemHttpResult>> GetJobAsync(

@@ -21,6 +21,12 @@ public sealed class ApiOptions
     /// </summary>
     public string? MessageDataDirectory { get; set; }
 
+    /// <summary>How long <c>GET /download_partial/{id}</c> waits for the executor to copy a remote job's files (default 30 s).</summary>
+    public TimeSpan PartialResultsTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>An executor's status older than this counts as gone in <c>GET /destinations</c> (default 1 minute).</summary>
+    public TimeSpan DestinationStatusStaleAfter { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Largest page of <c>GET /v1/jobs</c>.</summary>
     public int MaxPageSize { get; set; } = 200;
 }

@@ -2,6 +2,8 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Orchestrator.Api.Callbacks;
+using Orchestrator.Api.Destinations;
+using Orchestrator.Contracts;
 using Orchestrator.Api.Jobs;
 using Orchestrator.Platform.Messaging;
 
@@ -17,6 +19,8 @@ public sealed class ApiDbContext(DbContextOptions<ApiDbContext> options) : DbCon
     public DbSet<JobAttempt> Attempts => Set<JobAttempt>();
 
     public DbSet<CallbackDelivery> CallbackDeliveries => Set<CallbackDelivery>();
+
+    public DbSet<DestinationStatusRecord> DestinationStatuses => Set<DestinationStatusRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -63,6 +67,21 @@ public sealed class ApiDbContext(DbContextOptions<ApiDbContext> options) : DbCon
             e.Property(d => d.Event).HasMaxLength(32);
             e.Property(d => d.State).HasMaxLength(32);
             e.Property(d => d.Service).HasMaxLength(128);
+        });
+        modelBuilder.Entity<DestinationStatusRecord>(e =>
+        {
+            e.ToTable("destination_statuses");
+            e.HasKey(d => new { d.Destination, d.Instance });
+            e.Property(d => d.Destination).HasMaxLength(128);
+            e.Property(d => d.Instance).HasMaxLength(256);
+            e.Property(d => d.Kind).HasMaxLength(32);
+            e.Property(d => d.Agents).HasColumnType("jsonb").HasConversion(
+                v => JsonSerializer.Serialize(v, (JsonSerializerOptions?)null),
+                v => JsonSerializer.Deserialize<List<AgentStatusReport>>(v, (JsonSerializerOptions?)null) ?? new List<AgentStatusReport>(),
+                new ValueComparer<List<AgentStatusReport>>(
+                    (a, b) => a != null && b != null && a.SequenceEqual(b),
+                    v => v.Count,
+                    v => v.ToList()));
         });
         modelBuilder.AddOutbox().AddInbox();
     }

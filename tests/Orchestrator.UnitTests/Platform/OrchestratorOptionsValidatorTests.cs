@@ -98,6 +98,25 @@ public sealed class OrchestratorOptionsValidatorTests
             Assert.Single(Failures(options)));
     }
 
+    [Fact]
+    public void A_jobd_destination_needs_agents_with_absolute_http_urls()
+    {
+        var options = Valid();
+        options.Destinations["local"].Kind = "jobd";
+        Assert.Equal(
+            "Orchestrator:Destinations:local:Agents is empty: a jobd destination needs at least one agent URL (Agents:0=http://node1:9000).",
+            Assert.Single(Failures(options)));
+
+        options.Destinations["local"].Agents = ["http://node1:9000", "node2:9000", "ftp://node3"];
+        Assert.Equal(
+            new[]
+            {
+                "Orchestrator:Destinations:local:Agents has 'node2:9000', which is not an absolute http(s) URL.",
+                "Orchestrator:Destinations:local:Agents has 'ftp://node3', which is not an absolute http(s) URL.",
+            },
+            Failures(options));
+    }
+
     public static TheoryData<string, string> ServiceMistakes() => new()
     {
         { "MaxRuns=0", "Orchestrator:Services:generic:MaxRuns must be at least 1, not 0." },

@@ -106,6 +106,51 @@ namespace Orchestrator.Api.Persistence.Migrations
                     b.ToTable("callback_deliveries", "api");
                 });
 
+            modelBuilder.Entity("Orchestrator.Api.Destinations.DestinationStatusRecord", b =>
+                {
+                    b.Property<string>("Destination")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("destination");
+
+                    b.Property<string>("Instance")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("instance");
+
+                    b.Property<string>("Agents")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("agents");
+
+                    b.Property<bool>("Healthy")
+                        .HasColumnType("boolean")
+                        .HasColumnName("healthy");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTimeOffset>("ReportedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reported_at");
+
+                    b.Property<int>("Slots")
+                        .HasColumnType("integer")
+                        .HasColumnName("slots");
+
+                    b.Property<int>("SlotsInUse")
+                        .HasColumnType("integer")
+                        .HasColumnName("slots_in_use");
+
+                    b.HasKey("Destination", "Instance")
+                        .HasName("pk_destination_statuses");
+
+                    b.ToTable("destination_statuses", "api");
+                });
+
             modelBuilder.Entity("Orchestrator.Api.Jobs.JobAttempt", b =>
                 {
                     b.Property<long>("JobNumber")

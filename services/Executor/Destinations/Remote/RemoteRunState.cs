@@ -13,4 +13,7 @@ public enum RemoteRunState
     Failed,
     Cancelled,
     TimedOut,
+
+    /// <summary>The destination lost the run (its agent stopped answering); reported Lost, for the saga's retry policy.</summary>
+    Lost,
 }

@@ -188,6 +188,7 @@ public sealed class RemoteRunner(
             RemoteRunState.Exited => (RunOutcomes.Exited, fetchError),
             RemoteRunState.Cancelled => (RunOutcomes.Cancelled, status.Detail ?? "Cancelled at the destination."),
             RemoteRunState.TimedOut => (RunOutcomes.TimedOut, status.Detail ?? "The destination's time limit was exceeded."),
+            RemoteRunState.Lost => (RunOutcomes.Lost, status.Detail ?? "The destination lost the job."),
             _ => (RunOutcomes.Exited, status.Detail ?? fetchError ?? "The destination reported the job failed."),
         };
         var exitCode = status.State switch
@@ -198,6 +199,12 @@ public sealed class RemoteRunner(
             RemoteRunState.Exited when fetchError is not null && status.ExitCode is null or 0 => -1,
             _ => status.ExitCode,
         };
+        if (status.State == RemoteRunState.Lost)
+        {
+            await reporter.FinishedAsync(run, outcome, null, error);
+            return;
+        }
+
         await reporter.FinishedAsync(run, outcome, exitCode ?? (fetchError is null ? null : -1), error);
     }
 }
