@@ -23,6 +23,7 @@ public static class ServiceDefaults
         builder.Services.AddOptions<Scheduling.SchedulerOptions>().Bind(builder.Configuration.GetSection("MessageScheduler"));
 
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<DatabaseUnavailableExceptionHandler>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         builder.AddOrchestratorTelemetry(serviceName);
         return builder;

@@ -51,6 +51,13 @@ public sealed class RestartUnderLoadTests : IAsyncLifetime
         await _broker.StartAgainAsync();
         await UntilMoreFinishAsync("after the broker restart");
         await _postgres.StopAsync();
+        using (var refused = await _system.UploadAsync("echo never > never.txt\n"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.NotNull(refused.Headers.RetryAfter);
+        }
+
         await _postgres.StartAsync();
         await UntilMoreFinishAsync("after the PostgreSQL restart");
 
@@ -63,6 +70,8 @@ public sealed class RestartUnderLoadTests : IAsyncLifetime
         await stop.CancelAsync();
         await load;
         Assert.True(_accepted.Count >= 10, $"the load should have had jobs accepted; refused: {string.Join("; ", _refused)}");
+        // Refusals are 503 (database away) or no answer (Api killed); a 500 would be a failure nobody planned for.
+        Assert.DoesNotContain(_refused, r => r.EndsWith(": 500", StringComparison.Ordinal));
 
         foreach (var (id, token) in _accepted)
         {
