@@ -129,6 +129,40 @@ public sealed class JobdEndToEndTests(JobdSystemFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task A_job_submitted_during_an_outage_of_every_agent_is_retried_by_the_service_policy_and_completes_once_they_are_back()
+    {
+        long id;
+        Guid jobId;
+        await fixture.AgentA.KillAsync();
+        await fixture.AgentB.KillAsync();
+        try
+        {
+            await WaitForAgentsAsync("jobd", a => a.All(x => x.GetProperty("healthy").ValueKind == JsonValueKind.False));
+            (id, _) = await SubmitAsync("remote", "echo back > output.txt\n");
+            jobId = await _system.JobIdAsync(id);
+            await Eventually.UntilAsync(() => AttemptOutcomeAsync(jobId, 1), o => o is not null, "the first attempt to end while the agents are down");
+            Assert.Equal("NotStarted", await AttemptOutcomeAsync(jobId, 1));
+        }
+        finally
+        {
+            await fixture.AgentA.StartAgainAsync();
+            await fixture.AgentB.StartAgainAsync();
+        }
+
+        var job = await _system.WaitForFinalStateAsync(id, TimeSpan.FromSeconds(90));
+        Assert.True(job.State() == "Completed", $"{job}{Environment.NewLine}{_system.Logs}");
+        Assert.Equal("back", (await DownloadAsync($"/download/{id}"))["output.txt"].Trim());
+        var attempts = await _system.Database.ScalarAsync<long>(
+            $"SELECT count(*) FROM api.job_attempts a JOIN api.jobs j ON j.number = a.job_number WHERE j.job_id = '{jobId}'");
+        Assert.InRange(attempts, 2, 3);
+        Assert.Equal("Exited", await AttemptOutcomeAsync(jobId, (int)attempts));
+    }
+
+    Task<string?> AttemptOutcomeAsync(Guid jobId, int attempt) =>
+        _system.Database.ScalarAsync<string>(
+            $"SELECT a.outcome FROM api.job_attempts a JOIN api.jobs j ON j.number = a.job_number WHERE j.job_id = '{jobId}' AND a.attempt = {attempt}");
+
+    [Fact]
     public async Task A_job_on_an_agent_that_dies_is_reported_lost_after_the_grace_and_retried_on_the_other_agent()
     {
         var (id, _) = await SubmitAsync("remote", _ledger.Start("moved") + _ledger.WaitFor("release") + "echo finished > output.txt\n");
