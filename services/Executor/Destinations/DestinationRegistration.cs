@@ -1,4 +1,5 @@
 using Orchestrator.Executor.Destinations.Local;
+using Orchestrator.Executor.Destinations.Slurm;
 using Orchestrator.Executor.Runs;
 using Orchestrator.Platform.Configuration;
 
@@ -13,6 +14,9 @@ public static class DestinationRegistration
         switch (kind)
         {
             // Remote kinds register their IRemoteDestination here and run through Remote.RemoteRunner.
+            case "slurm":
+                builder.AddSlurmDestination(destination);
+                break;
             default:
                 builder.Services.AddSingleton<IRunner, LocalRunner>();
                 break;
