@@ -7,7 +7,6 @@ namespace Orchestrator.IntegrationTests.EndToEnd;
 /// <c>slurm</c> runs its commands through a wrapper that logs each one (a stand-in for an ssh prefix),
 /// <c>slurmdown</c> through a wrapper that fails like ssh to a login node that is down.
 /// </summary>
-[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class SlurmFixture : IAsyncLifetime
 {
     /// <summary>The service whose jobs run on Slurm.</summary>
@@ -119,7 +118,8 @@ public sealed class SlurmFixture : IAsyncLifetime
     {
         var path = Path.Combine(_directory, name);
         File.WriteAllText(path, content.ReplaceLineEndings("\n") + "\n");
-        File.SetUnixFileMode(path, (UnixFileMode)0b111_101_101);
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(path, (UnixFileMode)0b111_101_101);
         return path;
     }
 }
