@@ -125,6 +125,31 @@ public sealed class SlurmTests(SlurmFixture fixture) : IClassFixture<SlurmFixtur
         Assert.Equal(1, await _system.RunCountAsync(id));
     }
 
+    /// <summary>
+    /// The executor dies between sbatch's answer and storing the Slurm job id: the state that leaves is made by
+    /// clearing the stored id while the executor is down. The restarted executor finds the Slurm job by its name.
+    /// </summary>
+    [Fact]
+    public async Task A_restarted_executor_finds_by_name_a_slurm_job_whose_id_it_had_not_stored()
+    {
+        var signal = Path.Combine(fixture.SignalDirectory, $"finish-{Guid.NewGuid():N}");
+        var id = await SubmitAsync(SlurmFixture.Service, $"while [ ! -e {signal} ]; do sleep 0.2; done\necho found > output.txt\n");
+        var slurmJobId = await SlurmJobIdAsync(id);
+        var jobId = await _system.JobIdAsync(id);
+
+        await _system["Executor-slurm"].KillAsync();
+        await _system.Database.ExecuteAsync($"UPDATE executor.runs SET external_id = NULL WHERE job_id = '{jobId}'");
+        await _system.StartServiceAsync("Executor-slurm");
+        Assert.Equal(slurmJobId, await _system.Database.ScalarAsync<string>($"SELECT external_id FROM executor.runs WHERE job_id = '{jobId}'"));
+        await File.WriteAllTextAsync(signal, "");
+
+        var job = await _system.WaitForFinalStateAsync(id);
+        Assert.True(job.State() == "Completed", $"job {id} is {job.State()}: {job.Error()}");
+        Assert.Equal("found", (await ResultsAsync(id))["output.txt"]);
+        Assert.Equal(slurmJobId, (await EndedInSlurmAsync(id))[0]);
+        Assert.Equal(1, await _system.RunCountAsync(id));
+    }
+
     [Fact]
     public async Task A_job_whose_slurm_login_node_is_unreachable_is_retried_with_backoff_then_fails_with_the_reason()
     {

@@ -24,14 +24,36 @@ public sealed class RemoteRunner(
 
     public void Launch(RunRecord run) => _ = Task.Run(() => RunAsync(run, submitted: false));
 
-    public Task RecoverAsync(RunRecord run)
+    public async Task RecoverAsync(RunRecord run)
     {
+        if (run.ExternalId is null && await FindSubmittedAsync(run) is { } found)
+        {
+            logger.LogInformation("Job {JobId} attempt {Attempt} was submitted as {ExternalId} before the executor stopped; re-attaching", run.JobId, run.Attempt, found);
+            await reporter.ExternalIdAsync(run, found);
+        }
+
         if (run.ExternalId is null)
-            return reporter.FinishedAsync(run, RunOutcomes.Lost, null,
+        {
+            await reporter.FinishedAsync(run, RunOutcomes.Lost, null,
                 "The executor stopped before it knew whether the destination had accepted the job.");
+            return;
+        }
+
         slots.TryTake();
         _ = Task.Run(() => RunAsync(run, submitted: true));
-        return Task.CompletedTask;
+    }
+
+    async Task<string?> FindSubmittedAsync(RunRecord run)
+    {
+        try
+        {
+            return await destination.FindSubmittedAsync(run, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Could not ask the destination whether job {JobId} attempt {Attempt} was submitted: {Reason}", run.JobId, run.Attempt, ex.Message);
+            return null;
+        }
     }
 
     public async Task<bool> StopAsync(Guid jobId, int attempt, string outcome)

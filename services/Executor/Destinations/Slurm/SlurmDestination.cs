@@ -91,6 +91,25 @@ public sealed class SlurmDestination(
         logger.LogInformation("Cancelled Slurm job {SlurmJobId} of job {JobId} attempt {Attempt}", jobId, run.JobId, run.Attempt);
     }
 
+    /// <summary>The Slurm job of the run's name, pending or running (squeue) or ended (sacct), if sbatch made one.</summary>
+    public async Task<string?> FindSubmittedAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        var name = SlurmJobScript.JobName(options.Value, run);
+        var queue = await slurm.RunAsync(o => o.Squeue, ["--noheader", $"--name={name}", "--format=%i"], null, cancellationToken);
+        if (queue.ExitCode == 0 && SlurmOutput.ParseJobIds(queue.StandardOutput).FirstOrDefault() is { } queued)
+            return queued;
+
+        // The name holds the job's id and attempt, so the search needs no tight time window; a day before
+        // acceptance covers any time zone difference of the cluster.
+        var accepted = run.AcceptedAt.UtcDateTime;
+        var since = (accepted > DateTime.UnixEpoch.AddDays(1) ? accepted.AddDays(-1) : DateTime.UnixEpoch).ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        var accounting = await slurm.RunAsync(o => o.Sacct,
+            ["--noheader", "--parsable2", "--allocations", $"--name={name}", $"--starttime={since}", "--format=JobID"], null, cancellationToken);
+        if (accounting.ExitCode != 0)
+            throw new DestinationUnavailableException($"sacct could not look up Slurm jobs named {name}: {accounting.Message}");
+        return SlurmOutput.ParseJobIds(accounting.StandardOutput).FirstOrDefault();
+    }
+
     async Task CancelByNameAsync(RunRecord run)
     {
         try

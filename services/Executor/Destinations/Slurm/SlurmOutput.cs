@@ -72,6 +72,20 @@ public static partial class SlurmOutput
         return null;
     }
 
+    /// <summary>The job ids of a <c>--format=%i</c> (squeue) or <c>--format=JobID</c> (sacct) listing.</summary>
+    public static IReadOnlyList<string> ParseJobIds(string output)
+    {
+        var ids = new List<string>();
+        foreach (var line in Lines(output))
+        {
+            if (!JobIdLine().IsMatch(line))
+                throw new SlurmOutputException($"Slurm printed a line that is not a job id: '{Shorten(line)}'.");
+            ids.Add(line);
+        }
+
+        return ids;
+    }
+
     static string? Reason(string text)
     {
         var reason = text.Trim();
@@ -89,6 +103,9 @@ public static partial class SlurmOutput
 
     [GeneratedRegex(@"^(?<id>[0-9]+)(;\S+)?$")]
     private static partial Regex SubmittedLine();
+
+    [GeneratedRegex("^[0-9]+$")]
+    private static partial Regex JobIdLine();
 
     [GeneratedRegex("^[A-Z][A-Z_]*\\+?$")]
     private static partial Regex StateWord();

@@ -39,6 +39,7 @@ public sealed class SlurmDestinationTests : IDisposable
         State = RunStates.Accepted,
         TimeoutSeconds = 90,
         ExternalId = externalId,
+        AcceptedAt = new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero),
     };
 
     [Fact]
@@ -219,5 +220,35 @@ public sealed class SlurmDestinationTests : IDisposable
         _commands.Answer("scancel", 1, error: "scancel: error: Kill job error on job id 4711: Unable to contact slurm controller (connect failure)\n");
 
         await Assert.ThrowsAsync<DestinationUnavailableException>(() => Destination().CancelAsync(Run("4711"), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_run_submitted_before_its_id_was_stored_is_found_by_its_name_in_the_queue()
+    {
+        _commands.Answer("squeue", 0, "4712\n");
+
+        var found = await Destination().FindSubmittedAsync(Run(), CancellationToken.None);
+
+        Assert.Equal("4712", found);
+        Assert.Equal(["--noheader", "--name=orchestrator-6f1c1b1e-0000-4000-8000-000000000001-1", "--format=%i"],
+            Assert.Single(_commands.Calls).Arguments);
+    }
+
+    [Fact]
+    public async Task A_run_that_already_ended_is_found_by_its_name_in_accounting()
+    {
+        _commands.Answer("squeue", 0, "").Answer("sacct", 0, "4713\n");
+
+        Assert.Equal("4713", await Destination().FindSubmittedAsync(Run(), CancellationToken.None));
+        Assert.Contains("--name=orchestrator-6f1c1b1e-0000-4000-8000-000000000001-1", _commands.Calls[1].Arguments);
+        Assert.Contains("--starttime=2026-12-01T12:00:00", _commands.Calls[1].Arguments);
+    }
+
+    [Fact]
+    public async Task A_run_sbatch_never_made_is_not_found()
+    {
+        _commands.Answer("squeue", 0, "").Answer("sacct", 0, "");
+
+        Assert.Null(await Destination().FindSubmittedAsync(Run(), CancellationToken.None));
     }
 }
