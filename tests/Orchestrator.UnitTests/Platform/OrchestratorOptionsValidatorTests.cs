@@ -90,10 +90,11 @@ public sealed class OrchestratorOptionsValidatorTests
     public void Unknown_destination_kind_lists_the_supported_kinds()
     {
         var options = Valid();
-        options.Destinations["local"].Kind = "slurm";
+        options.Destinations["local"].Kind = "condor";
 
+        Assert.Contains("slurm", DestinationOptions.Kinds);
         Assert.Equal(
-            "Orchestrator:Destinations:local:Kind is 'slurm'; expected one of local.",
+            $"Orchestrator:Destinations:local:Kind is 'condor'; expected one of {string.Join(", ", DestinationOptions.Kinds)}.",
             Assert.Single(Failures(options)));
     }
 
