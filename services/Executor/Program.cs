@@ -4,6 +4,7 @@ using Orchestrator.Executor;
 using Orchestrator.Executor.Consumers;
 using Orchestrator.Executor.Destinations;
 using Orchestrator.Executor.Destinations.Remote;
+using Orchestrator.Executor.Destinations.Slurm;
 using Orchestrator.Executor.Persistence;
 using Orchestrator.Executor.Runs;
 using Orchestrator.Platform.Configuration;
@@ -45,6 +46,7 @@ return await app.RunServiceAsync(async services =>
 {
     services.ValidateOptions<OrchestratorOptions>();
     services.ValidateOptions<ExecutorOptions>();
+    services.ValidateSlurmOptions();
     await services.MigrateDatabaseAsync<ExecutorDbContext>();
     await services.RecoverRunsAsync();
 });

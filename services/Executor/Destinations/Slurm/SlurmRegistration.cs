@@ -19,4 +19,8 @@ public static class SlurmRegistration
         builder.Services.AddSingleton<IRunner, RemoteRunner>();
         return builder;
     }
+
+    /// <summary>Validates the slurm settings before migrations run (a no-op for other kinds: no validator is registered).</summary>
+    public static void ValidateSlurmOptions(this IServiceProvider services) =>
+        _ = services.GetRequiredService<IOptions<SlurmOptions>>().Value;
 }
