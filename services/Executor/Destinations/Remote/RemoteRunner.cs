@@ -74,6 +74,9 @@ public sealed class RemoteRunner(
         {
             if (!submitted && !await SubmitAsync(run))
                 return;
+            // A stop that came while the job was being submitted had no id to cancel by yet.
+            if (!submitted && _stopped.ContainsKey(key))
+                await destination.CancelAsync(run, CancellationToken.None);
             var status = await FollowAsync(run);
             await FinishAsync(run, status);
         }
@@ -103,6 +106,12 @@ public sealed class RemoteRunner(
             }
             catch (DestinationUnavailableException ex) when (attempt < options.Value.SubmitAttempts)
             {
+                if (_stopped.TryGetValue((run.JobId, run.Attempt), out var stopped))
+                {
+                    await reporter.FinishedAsync(run, stopped, null, $"The job was stopped before the destination accepted it ({ex.Message}).");
+                    return false;
+                }
+
                 logger.LogWarning("Submitting job {JobId} failed ({Reason}); try {Try} of {Tries}", run.JobId, ex.Message, attempt, options.Value.SubmitAttempts);
                 await Task.Delay(delay);
                 delay *= 2;
