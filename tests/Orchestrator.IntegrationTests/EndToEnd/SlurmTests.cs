@@ -151,6 +151,34 @@ public sealed class SlurmTests(SlurmFixture fixture) : IClassFixture<SlurmFixtur
     }
 
     [Fact]
+    public async Task A_job_outlives_slurmctld_going_down_while_it_runs_and_is_reported_once_the_controller_is_back()
+    {
+        var signal = Path.Combine(fixture.SignalDirectory, $"finish-{Guid.NewGuid():N}");
+        var id = await SubmitAsync(SlurmFixture.Service, $"while [ ! -e {signal} ]; do sleep 0.2; done\necho after-outage > output.txt\n");
+        var slurmJobId = await SlurmJobIdAsync(id);
+        await Eventually.UntilAsync(async () => (await _system.JobAsync(id)).State(), s => s == "Running", $"job {id} to run");
+        var jobId = await _system.JobIdAsync(id);
+
+        try
+        {
+            await SlurmCluster.StopControllerAsync();
+            await Eventually.UntilAsync(() => _system["Executor-slurm"].Output.Contains($"No status for job {jobId}", StringComparison.Ordinal),
+                "the executor to find Slurm unreachable");
+            Assert.Equal("Running", (await _system.JobAsync(id)).State());
+        }
+        finally
+        {
+            await SlurmCluster.StartControllerAsync();
+        }
+
+        await File.WriteAllTextAsync(signal, "");
+        var job = await _system.WaitForFinalStateAsync(id);
+        Assert.True(job.State() == "Completed", $"job {id} is {job.State()}: {job.Error()}");
+        Assert.Equal("after-outage", (await ResultsAsync(id))["output.txt"]);
+        Assert.Equal(slurmJobId, (await EndedInSlurmAsync(id))[0]);
+    }
+
+    [Fact]
     public async Task A_job_whose_slurm_login_node_is_unreachable_is_retried_with_backoff_then_fails_with_the_reason()
     {
         var id = await SubmitAsync(SlurmFixture.UnreachableService, "echo never > output.txt\n");

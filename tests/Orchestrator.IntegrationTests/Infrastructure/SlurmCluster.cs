@@ -28,6 +28,35 @@ public static class SlurmCluster
         }
     }
 
+    /// <summary>Stops slurmctld (jobs go on under slurmd); <see cref="StartControllerAsync"/> starts it again.</summary>
+    public static async Task StopControllerAsync()
+    {
+        var pid = int.Parse((await File.ReadAllTextAsync("/run/slurmctld.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        using (var controller = Process.GetProcessById(pid))
+        {
+            controller.Kill();
+            await controller.WaitForExitAsync();
+        }
+
+        var (code, _, _) = await RunAsync("squeue", ["--noheader"]);
+        if (code == 0)
+            throw new InvalidOperationException("squeue still answers after slurmctld was stopped.");
+    }
+
+    /// <summary>Starts slurmctld again after <see cref="StopControllerAsync"/>; the whole set-up script if that is not enough.</summary>
+    public static async Task StartControllerAsync()
+    {
+        await RunAsync("slurmctld", []);
+        try
+        {
+            await Eventually.UntilAsync(AnswersAsync, "slurmctld to answer again", TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            await EnsureRunningAsync();
+        }
+    }
+
     /// <summary>sacct's allocation line of each Slurm job of that name: <c>JobID|State|ExitCode|...</c> as asked.</summary>
     public static async Task<IReadOnlyList<string[]>> AccountingAsync(string jobName, string fields = "JobID,State,ExitCode")
     {
