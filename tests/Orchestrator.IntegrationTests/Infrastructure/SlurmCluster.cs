@@ -28,19 +28,17 @@ public static class SlurmCluster
         }
     }
 
-    /// <summary>Stops slurmctld (jobs go on under slurmd); <see cref="StartControllerAsync"/> starts it again.</summary>
+    /// <summary>
+    /// Stops slurmctld as for maintenance (SIGTERM: it saves its state first; a SIGKILL may lose jobs it had not
+    /// saved yet). Jobs go on under slurmd; <see cref="StartControllerAsync"/> starts it again.
+    /// </summary>
     public static async Task StopControllerAsync()
     {
-        var pid = int.Parse((await File.ReadAllTextAsync("/run/slurmctld.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        using (var controller = Process.GetProcessById(pid))
-        {
-            controller.Kill();
-            await controller.WaitForExitAsync();
-        }
-
-        var (code, _, _) = await RunAsync("squeue", ["--noheader"]);
-        if (code == 0)
-            throw new InvalidOperationException("squeue still answers after slurmctld was stopped.");
+        var pid = (await File.ReadAllTextAsync("/run/slurmctld.pid")).Trim();
+        var (code, _, error) = await RunAsync("kill", ["-TERM", pid]);
+        if (code != 0)
+            throw new InvalidOperationException($"kill -TERM {pid} (slurmctld) failed: {error}");
+        await Eventually.UntilAsync(() => !Directory.Exists($"/proc/{pid}"), $"slurmctld ({pid}) to stop", TimeSpan.FromSeconds(30));
     }
 
     /// <summary>Starts slurmctld again after <see cref="StopControllerAsync"/>; the whole set-up script if that is not enough.</summary>

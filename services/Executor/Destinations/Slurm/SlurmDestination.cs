@@ -14,8 +14,12 @@ public sealed class SlurmDestination(
     SlurmCommandLine slurm,
     IOptions<SlurmOptions> options,
     IOptionsMonitor<OrchestratorOptions> orchestrator,
+    TimeProvider clock,
     ILogger<SlurmDestination> logger) : IRemoteDestination
 {
+    /// <summary>When each job was first seen unknown to slurmctld but unfinished in accounting, by Slurm job id.</summary>
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _vanishing = new();
+
     public async Task<string> SubmitAsync(RunRecord run, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(run.Directory))
@@ -63,13 +67,31 @@ public sealed class SlurmDestination(
             var record = SlurmOutput.ParseAccounting(accounting.StandardOutput, jobId)
                 ?? throw new DestinationUnavailableException(
                     $"Slurm job {jobId} is neither queued (squeue: {(queue.ExitCode == 0 ? "not listed" : queue.Message)}) nor recorded by sacct yet");
-            return SlurmStates.FromAccounting(jobId, record);
+            var status = SlurmStates.FromAccounting(jobId, record);
+            if (!status.IsFinal && queue.ExitCode != 0 && queue.Message.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase))
+                return Vanished(jobId, record);
+            _vanishing.TryRemove(jobId, out _);
+            return status;
         }
         catch (SlurmOutputException ex)
         {
             // An unreadable answer is not the job's end: keep asking (and let the saga's deadline be the last word).
             throw new DestinationUnavailableException($"Slurm answered unreadably about job {jobId}: {ex.Message}");
         }
+    }
+
+    /// <summary>
+    /// slurmctld does not know the job, yet accounting never saw it end: slurmctld lost it (a crash before it saved
+    /// its state). Accounting may trail for a moment, so only a job still in that state after the grace is failed.
+    /// </summary>
+    RemoteRunStatus Vanished(string jobId, SlurmAccountingRecord record)
+    {
+        var since = _vanishing.GetOrAdd(jobId, clock.GetUtcNow());
+        var message = $"Slurm job {jobId} vanished: slurmctld no longer knows it, and accounting last recorded it {record.State}";
+        if (clock.GetUtcNow() - since < options.Value.VanishedGrace)
+            throw new DestinationUnavailableException(message);
+        _vanishing.TryRemove(jobId, out _);
+        return new RemoteRunStatus(RemoteRunState.Failed, null, message);
     }
 
     public Task FetchResultsAsync(RunRecord run, CancellationToken cancellationToken)

@@ -33,6 +33,12 @@ public sealed class SlurmOptions
     /// <summary>How long one Slurm command may take before it is killed and the cluster counted unreachable (default 30 s).</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a job may be unknown to slurmctld while accounting still shows it pending or running before it is
+    /// failed as vanished (default 1 minute). That happens when slurmctld crashed before saving the job's state.
+    /// </summary>
+    public TimeSpan VanishedGrace { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Start of every Slurm job name; the full name is <c>{prefix}-{job id}-{attempt}</c>.</summary>
     public string JobNamePrefix { get; set; } = "orchestrator";
 

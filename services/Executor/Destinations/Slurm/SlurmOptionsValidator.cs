@@ -11,6 +11,8 @@ public sealed partial class SlurmOptionsValidator(string section) : IValidateOpt
         var errors = new List<string>();
         if (options.CommandTimeout <= TimeSpan.Zero)
             errors.Add($"{section}:CommandTimeout must be positive, not {options.CommandTimeout}.");
+        if (options.VanishedGrace < TimeSpan.Zero)
+            errors.Add($"{section}:VanishedGrace must not be negative, not {options.VanishedGrace}.");
         foreach (var (key, value) in new[] { ("Partition", options.Partition), ("Account", options.Account), ("JobNamePrefix", options.JobNamePrefix) })
         {
             if (!string.IsNullOrEmpty(value) && !SafeWord().IsMatch(value))

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orchestrator.Executor.Destinations.Remote;
 using Orchestrator.Executor.Runs;
@@ -14,6 +15,7 @@ public static class SlurmRegistration
         builder.Services.AddOptions<SlurmOptions>().Bind(builder.Configuration.GetSection(section)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<SlurmOptions>>(new SlurmOptionsValidator(section));
         builder.Services.AddSingleton<ICommandRunner, ProcessCommandRunner>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SlurmCommandLine>();
         builder.Services.AddSingleton<IRemoteDestination, SlurmDestination>();
         builder.Services.AddSingleton<IRunner, RemoteRunner>();

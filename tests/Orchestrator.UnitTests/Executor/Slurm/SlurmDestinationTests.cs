@@ -13,19 +13,25 @@ public sealed class SlurmDestinationTests : IDisposable
     readonly ScriptedCommandRunner _commands = new();
     readonly string _directory = Directory.CreateTempSubdirectory("orch-slurm-unit-").FullName;
     readonly SlurmOptions _options = new();
+    readonly SettableClock _clock = new(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
 
     public SlurmDestinationTests() => File.WriteAllText(Path.Combine(_directory, "run.sh"), "echo hi\n");
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    SlurmDestination Destination()
+    SlurmDestination? _destination;
+
+    /// <summary>One adapter per test, as the executor keeps one: it remembers jobs it saw vanish.</summary>
+    SlurmDestination Destination() => _destination ??= NewDestination();
+
+    SlurmDestination NewDestination()
     {
         var orchestrator = new OrchestratorOptions
         {
             Services = { ["prodigy"] = new ServiceOptions { Resources = new ResourceOptions { Cpus = 2, MemoryMb = 512 } } },
         };
         return new SlurmDestination(new SlurmCommandLine(_commands, Options.Create(_options)), Options.Create(_options),
-            new FixedOptionsMonitor<OrchestratorOptions>(orchestrator), NullLogger<SlurmDestination>.Instance);
+            new FixedOptionsMonitor<OrchestratorOptions>(orchestrator), _clock, NullLogger<SlurmDestination>.Instance);
     }
 
     RunRecord Run(string? externalId = null) => new()
@@ -250,5 +256,34 @@ public sealed class SlurmDestinationTests : IDisposable
         _commands.Answer("squeue", 0, "").Answer("sacct", 0, "");
 
         Assert.Null(await Destination().FindSubmittedAsync(Run(), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_job_slurmctld_lost_while_accounting_shows_it_running_fails_as_vanished_after_the_grace()
+    {
+        for (var i = 0; i < 2; i++)
+        {
+            _commands.Answer("squeue", 1, error: "slurm_load_jobs error: Invalid job id specified\n")
+                .Answer("sacct", 0, "4711|RUNNING|0:0|None\n");
+        }
+
+        var early = await Assert.ThrowsAsync<DestinationUnavailableException>(() => Destination().GetStatusAsync(Run("4711"), CancellationToken.None));
+        _clock.Advance(_options.VanishedGrace);
+        var status = await Destination().GetStatusAsync(Run("4711"), CancellationToken.None);
+
+        Assert.Contains("vanished", early.Message);
+        Assert.Equal(RemoteRunState.Failed, status.State);
+        Assert.Equal("Slurm job 4711 vanished: slurmctld no longer knows it, and accounting last recorded it RUNNING", status.Detail);
+    }
+
+    [Fact]
+    public async Task A_running_job_squeue_merely_does_not_list_is_not_vanished()
+    {
+        _commands.Answer("squeue", 0, "").Answer("sacct", 0, "4711|RUNNING|0:0|None\n");
+        _clock.Advance(TimeSpan.FromHours(1));
+
+        var status = await Destination().GetStatusAsync(Run("4711"), CancellationToken.None);
+
+        Assert.Equal(RemoteRunState.Running, status.State);
     }
 }
