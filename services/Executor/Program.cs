@@ -5,6 +5,7 @@ using Orchestrator.Executor.Consumers;
 using Orchestrator.Executor.Destinations;
 using Orchestrator.Executor.Destinations.Dirac;
 using Orchestrator.Executor.Destinations.Remote;
+using Orchestrator.Executor.Destinations.Slurm;
 using Orchestrator.Executor.Persistence;
 using Orchestrator.Executor.Runs;
 using Orchestrator.Platform.Configuration;
@@ -54,6 +55,7 @@ return await app.RunServiceAsync(async services =>
     services.ValidateOptions<ExecutorOptions>();
     // Checked only when this executor serves a dirac destination (its validator is registered then).
     services.ValidateOptions<DiracOptions>();
+    services.ValidateSlurmOptions();
     await services.MigrateDatabaseAsync<ExecutorDbContext>();
     await services.RecoverRunsAsync();
 });

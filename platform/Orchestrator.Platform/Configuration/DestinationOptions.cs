@@ -3,9 +3,11 @@ namespace Orchestrator.Platform.Configuration;
 /// <summary>One place jobs run (<c>Orchestrator:Destinations:{name}</c>).</summary>
 public sealed class DestinationOptions
 {
-    public static readonly string[] Kinds = ["local", "jobd", "dirac"];
+    public static readonly string[] Kinds = ["local", "jobd", "slurm", "dirac"];
 
-    /// <summary>Which executor adapter runs it: <c>local</c> (a child process on the executor's machine), <c>jobd</c> (remote agents speaking the WeNMR client protocol), <c>dirac</c> (a DIRAC job through DiracX's HTTP API).</summary>
+    /// <summary>Which executor adapter runs it: <c>local</c> (a child process on the executor's machine), <c>jobd</c>
+    /// (remote agents speaking the WeNMR client protocol), <c>slurm</c> (a batch job on a Slurm cluster), <c>dirac</c>
+    /// (a DIRAC job through DiracX's HTTP API).</summary>
     public string Kind { get; set; } = "local";
 
     /// <summary>Jobs dispatched to it at once, all services together (default 100; 0 pauses dispatch to it).</summary>

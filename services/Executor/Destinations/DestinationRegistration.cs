@@ -2,6 +2,7 @@ using Orchestrator.Executor.Destinations.Dirac;
 using Orchestrator.Executor.Destinations.Jobd;
 using Orchestrator.Executor.Destinations.Local;
 using Orchestrator.Executor.Destinations.Remote;
+using Orchestrator.Executor.Destinations.Slurm;
 using Orchestrator.Executor.Runs;
 using Orchestrator.Platform.Configuration;
 
@@ -28,6 +29,9 @@ public static class DestinationRegistration
                 builder.Services.AddSingleton<IRemoteDestination>(services => services.GetRequiredService<JobdDestination>());
                 builder.Services.AddSingleton<IPartialResultsSource>(services => services.GetRequiredService<JobdDestination>());
                 builder.Services.AddSingleton<IRunner, RemoteRunner>();
+                break;
+            case "slurm":
+                builder.AddSlurmDestination(destination);
                 break;
             default:
                 builder.Services.AddSingleton<IRunner, LocalRunner>();

@@ -79,6 +79,22 @@ public sealed class ConfigurationTests : IAsyncLifetime
         Assert.Equal(migrations, await _database.ScalarAsync<long>("SELECT count(*) FROM scheduler.__ef_migrations_history"));
     }
 
+    [Fact]
+    public async Task A_slurm_executor_with_an_invalid_setting_exits_with_code_2_naming_the_setting()
+    {
+        await using var process = new ServiceProcess("Executor", ServiceProcess.FreePort(), Environment(
+            ("Orchestrator__Destinations__hpc__Kind", "slurm"),
+            ("Orchestrator__Destinations__hpc__Partition", "short; rm -rf /"),
+            ("Executor__Destination", "hpc")));
+
+        var exitCode = await process.RunToExitAsync();
+
+        Assert.True(exitCode == 2, $"the executor exited with {exitCode}:{System.Environment.NewLine}{process.Output}");
+        Assert.Contains("Orchestrator:Destinations:hpc:Partition", process.Output);
+        Assert.Equal(0, await _database.ScalarAsync<long>(
+            "SELECT count(*) FROM information_schema.schemata WHERE schema_name = 'executor'"));
+    }
+
     Dictionary<string, string> Environment(params (string Key, string Value)[] overrides)
     {
         var environment = new Dictionary<string, string>

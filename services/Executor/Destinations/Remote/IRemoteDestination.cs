@@ -19,4 +19,11 @@ public interface IRemoteDestination
     Task FetchResultsAsync(RunRecord run, CancellationToken cancellationToken);
 
     Task CancelAsync(RunRecord run, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The destination's id of a run the executor may have submitted just before it died, before the id was stored;
+    /// null when the destination has none. Lets a restarted executor re-attach instead of reporting the run lost.
+    /// Destinations that cannot look a run up keep this default.
+    /// </summary>
+    Task<string?> FindSubmittedAsync(RunRecord run, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 }

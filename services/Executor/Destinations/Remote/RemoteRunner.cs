@@ -27,14 +27,36 @@ public sealed class RemoteRunner(
 
     public void Launch(RunRecord run) => _ = Task.Run(() => RunAsync(run, submitted: false));
 
-    public Task RecoverAsync(RunRecord run)
+    public async Task RecoverAsync(RunRecord run)
     {
+        if (run.ExternalId is null && await FindSubmittedAsync(run) is { } found)
+        {
+            logger.LogInformation("Job {JobId} attempt {Attempt} was submitted as {ExternalId} before the executor stopped; re-attaching", run.JobId, run.Attempt, found);
+            await reporter.ExternalIdAsync(run, found);
+        }
+
         if (run.ExternalId is null)
-            return reporter.FinishedAsync(run, RunOutcomes.Lost, null,
+        {
+            await reporter.FinishedAsync(run, RunOutcomes.Lost, null,
                 "The executor stopped before it knew whether the destination had accepted the job.");
+            return;
+        }
+
         slots.TryTake();
         _ = Task.Run(() => RunAsync(run, submitted: true));
-        return Task.CompletedTask;
+    }
+
+    async Task<string?> FindSubmittedAsync(RunRecord run)
+    {
+        try
+        {
+            return await destination.FindSubmittedAsync(run, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Could not ask the destination whether job {JobId} attempt {Attempt} was submitted: {Reason}", run.JobId, run.Attempt, ex.Message);
+            return null;
+        }
     }
 
     public async Task<bool> StopAsync(Guid jobId, int attempt, string outcome)
@@ -80,6 +102,9 @@ public sealed class RemoteRunner(
         {
             if (!submitted && !await SubmitAsync(run))
                 return;
+            // A stop that came while the job was being submitted had no id to cancel by yet.
+            if (!submitted && _stopped.ContainsKey(key))
+                await destination.CancelAsync(run, CancellationToken.None);
             var status = await FollowAsync(run);
             await FinishAsync(run, status);
         }
@@ -110,6 +135,12 @@ public sealed class RemoteRunner(
             }
             catch (DestinationUnavailableException ex) when (attempt < options.Value.SubmitAttempts)
             {
+                if (_stopped.TryGetValue((run.JobId, run.Attempt), out var stopped))
+                {
+                    await reporter.FinishedAsync(run, stopped, null, $"The job was stopped before the destination accepted it ({ex.Message}).");
+                    return false;
+                }
+
                 logger.LogWarning("Submitting job {JobId} failed ({Reason}); try {Try} of {Tries}", run.JobId, ex.Message, attempt, options.Value.SubmitAttempts);
                 await Task.Delay(delay);
                 delay *= 2;
