@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Contracts;
 using Orchestrator.Platform.Configuration;
 using Orchestrator.Platform.Messaging;
+using Orchestrator.Platform.Persistence;
 
 namespace Orchestrator.Platform.Hosting;
 
@@ -35,7 +36,18 @@ public static class BusRegistration
                 cfg.UseMessageScheduler(QueueNames.Address(QueueNames.MessageScheduler));
                 // MassTransit's meter (messages received, consumed, faulted, sent) stays silent without this.
                 cfg.UseInstrumentation(serviceName: context.GetService<ServiceIdentity>()?.Name);
-                cfg.UseMessageRetry(r => r.Exponential(8, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100)));
+                // PostgreSQL away (a restart, a failover) is waited out for minutes rather than sending the message to
+                // an error queue after seconds; every other failure gets a short exponential retry.
+                cfg.UseMessageRetry(r =>
+                {
+                    r.Handle<Exception>(DatabaseFailures.IsUnavailable);
+                    r.Interval(150, TimeSpan.FromSeconds(2));
+                });
+                cfg.UseMessageRetry(r =>
+                {
+                    r.Handle<Exception>(e => !DatabaseFailures.IsUnavailable(e));
+                    r.Exponential(8, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
+                });
                 configureEndpoints?.Invoke(context, cfg);
                 cfg.ConfigureEndpoints(context);
             });

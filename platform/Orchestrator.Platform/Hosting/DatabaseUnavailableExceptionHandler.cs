@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
-using Npgsql;
+using Orchestrator.Platform.Persistence;
 
 namespace Orchestrator.Platform.Hosting;
 
@@ -16,7 +16,7 @@ public sealed class DatabaseUnavailableExceptionHandler(IProblemDetailsService p
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (!IsUnavailable(exception) || httpContext.Response.HasStarted)
+        if (!DatabaseFailures.IsUnavailable(exception) || httpContext.Response.HasStarted)
             return false;
         logger.LogWarning("{Method} {Path} failed: the database is unavailable ({Reason})",
             httpContext.Request.Method, httpContext.Request.Path, exception.GetBaseException().Message);
@@ -33,18 +33,5 @@ public sealed class DatabaseUnavailableExceptionHandler(IProblemDetailsService p
                 Detail = $"The job database cannot be reached just now; nothing was stored. Try again in {RetryAfterSeconds} s.",
             },
         });
-    }
-
-    /// <summary>A connection that could not be made or was lost; not a constraint or a query the server refused.</summary>
-    static bool IsUnavailable(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is NpgsqlException { IsTransient: true }
-                or PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.CrashShutdown })
-                return true;
-        }
-
-        return false;
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Contracts;
 using Orchestrator.Executor.Persistence;
 using Orchestrator.Platform.Messaging;
+using Orchestrator.Platform.Persistence;
 
 namespace Orchestrator.Executor.Runs;
 
@@ -14,8 +15,11 @@ public sealed class RunReporter(
     IServiceScopeFactory scopeFactory,
     OutboxSignal signal,
     IOptions<ExecutorOptions> options,
+    IHostApplicationLifetime lifetime,
     ILogger<RunReporter> logger)
 {
+    static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(10);
+
     public async Task StartedAsync(RunRecord run, int? processId = null, long? startTicks = null)
     {
         await UpdateAsync(run, (db, row) =>
@@ -60,7 +64,32 @@ public sealed class RunReporter(
             return true;
         });
 
+    /// <summary>
+    /// A run's report must not be dropped because PostgreSQL is restarting: the run is over (or started) whether or
+    /// not it is written down, so the write is tried again until the database is back. Reports are idempotent (each
+    /// checks the row's state), so a write that did commit before its connection broke changes nothing the second
+    /// time. At shutdown it gives up; the next start of this instance recovers the run from its row.
+    /// </summary>
     async Task<bool> UpdateAsync(RunRecord run, Func<ExecutorDbContext, RunRecord, bool> change)
+    {
+        var delay = TimeSpan.FromMilliseconds(200);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryUpdateAsync(run, change);
+            }
+            catch (Exception ex) when (DatabaseFailures.IsUnavailable(ex) && !lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                logger.LogWarning("Report of job {JobId} attempt {Attempt} not written (database unavailable, try {Try}: {Reason}); trying again in {Delay}",
+                    run.JobId, run.Attempt, attempt, ex.GetBaseException().Message, delay);
+                await Task.Delay(delay, lifetime.ApplicationStopping).ContinueWith(_ => { }, TaskScheduler.Default);
+                delay = delay * 2 < LongestRetryDelay ? delay * 2 : LongestRetryDelay;
+            }
+        }
+    }
+
+    async Task<bool> TryUpdateAsync(RunRecord run, Func<ExecutorDbContext, RunRecord, bool> change)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ExecutorDbContext>();
