@@ -1,6 +1,4 @@
 using MassTransit;
-using MassTransit.MessageData;
-using Microsoft.Extensions.Options;
 using Orchestrator.Api.Callbacks;
 using Orchestrator.Api.Consumers;
 using Orchestrator.Api.Destinations;
@@ -26,12 +24,7 @@ builder.Services.AddScoped<JobInputWriter>();
 builder.Services.AddScoped<PartialResults>();
 builder.Services.AddScoped<DestinationDirectory>();
 builder.Services.AddHttpClient(JobInputWriter.DownloadClient, client => client.Timeout = Timeout.InfiniteTimeSpan);
-builder.Services.AddSingleton<IMessageDataRepository>(services =>
-{
-    var directory = services.GetRequiredService<IOptions<ApiOptions>>().Value.MessageDataDirectory
-        ?? Path.Combine(services.GetRequiredService<IOptions<OrchestratorOptions>>().Value.Storage.JobsRoot, ".message-data");
-    return new FileSystemMessageDataRepository(new DirectoryInfo(directory));
-});
+builder.Services.AddSingleton<IMessageDataRepository, ApiMessageDataRepository>();
 builder.AddOrchestratorBus(bus =>
 {
     bus.AddConsumer<JobStateChangedConsumer>().Endpoint(e => e.Name = "api-job-states");

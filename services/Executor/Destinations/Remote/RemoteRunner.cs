@@ -184,6 +184,13 @@ public sealed class RemoteRunner(
 
     async Task FinishAsync(RunRecord run, RemoteRunStatus status)
     {
+        // A lost run has nothing left to fetch: the destination that held it is gone.
+        if (status.State == RemoteRunState.Lost)
+        {
+            await reporter.FinishedAsync(run, RunOutcomes.Lost, null, status.Detail ?? "The destination lost the job.");
+            return;
+        }
+
         string? fetchError = null;
         while (true)
         {
@@ -219,7 +226,6 @@ public sealed class RemoteRunner(
             RemoteRunState.Exited => (RunOutcomes.Exited, fetchError),
             RemoteRunState.Cancelled => (RunOutcomes.Cancelled, status.Detail ?? "Cancelled at the destination."),
             RemoteRunState.TimedOut => (RunOutcomes.TimedOut, status.Detail ?? "The destination's time limit was exceeded."),
-            RemoteRunState.Lost => (RunOutcomes.Lost, status.Detail ?? "The destination lost the job."),
             _ => (RunOutcomes.Exited, status.Detail ?? fetchError ?? "The destination reported the job failed."),
         };
         var exitCode = status.State switch
@@ -230,12 +236,6 @@ public sealed class RemoteRunner(
             RemoteRunState.Exited when fetchError is not null && status.ExitCode is null or 0 => -1,
             _ => status.ExitCode,
         };
-        if (status.State == RemoteRunState.Lost)
-        {
-            await reporter.FinishedAsync(run, outcome, null, error);
-            return;
-        }
-
         await reporter.FinishedAsync(run, outcome, exitCode ?? (fetchError is null ? null : -1), error);
     }
 }
