@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Orchestrator.Api.Callbacks;
 using Orchestrator.Api.Jobs;
+using Orchestrator.Api.Security;
 using Orchestrator.Platform.Messaging;
 
 namespace Orchestrator.Api.Persistence;
@@ -17,6 +18,8 @@ public sealed class ApiDbContext(DbContextOptions<ApiDbContext> options) : DbCon
     public DbSet<JobAttempt> Attempts => Set<JobAttempt>();
 
     public DbSet<CallbackDelivery> CallbackDeliveries => Set<CallbackDelivery>();
+
+    public DbSet<ApiKeyRecord> ApiKeys => Set<ApiKeyRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -44,6 +47,19 @@ public sealed class ApiDbContext(DbContextOptions<ApiDbContext> options) : DbCon
                     v => v == null ? null : new Dictionary<string, string>(v)));
             e.Ignore(j => j.PublicId);
             e.HasIndex(j => j.State);
+            e.Property(j => j.Owner).HasMaxLength(ApiKeyStore.MaxNameLength);
+            e.HasIndex(j => j.Owner);
+        });
+        modelBuilder.Entity<ApiKeyRecord>(e =>
+        {
+            e.ToTable("api_keys");
+            e.HasKey(k => k.Id);
+            e.Property(k => k.Id).UseIdentityAlwaysColumn();
+            e.Property(k => k.Prefix).HasMaxLength(16);
+            e.HasIndex(k => k.Prefix).IsUnique();
+            e.Property(k => k.Hash).HasMaxLength(64);
+            e.Property(k => k.Name).HasMaxLength(ApiKeyStore.MaxNameLength);
+            e.Property(k => k.Role).HasMaxLength(16);
         });
         modelBuilder.Entity<JobAttempt>(e =>
         {
