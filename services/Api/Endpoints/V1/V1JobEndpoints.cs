@@ -260,8 +260,7 @@ public static class V1JobEndpoints
         if (Unavailable(job) is { } gone)
             return gone;
         var root = new DirectoryInfo(job.Directory);
-        var files = root.EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
-            .Where(f => f.LinkTarget is null)
+        var files = JobFiles.RegularFiles(root.FullName)
             .Select(f => new V1FileEntry(Path.GetRelativePath(root.FullName, f.FullName).Replace('\\', '/'), f.Length, f.LastWriteTimeUtc))
             .OrderBy(f => f.Path, StringComparer.Ordinal)
             .ToList();
