@@ -108,9 +108,17 @@ public sealed class HostileInputFixture : IAsyncLifetime
         return await client.PostAsync("/upload", form);
     }
 
-    /// <summary>Names, sizes and contents of a job's files, to tell whether anything touched them.</summary>
+    /// <summary>
+    /// Files under <paramref name="root"/>, not following symbolic links: the jobs of this suite plant links to
+    /// <c>..</c> and <c>/etc</c>, which a plain recursive enumeration would follow round and round.
+    /// </summary>
+    public static IEnumerable<string> FilesUnder(string root) =>
+        Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint });
+
+    /// <summary>Names and contents of a job's files, to tell whether anything touched them.</summary>
     public static string Snapshot(string directory) =>
-        string.Join('\n', Directory.EnumerateFileSystemEntries(directory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+        string.Join('\n', Directory.EnumerateFileSystemEntries(directory, "*",
+                new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint }).Order(StringComparer.Ordinal)
             .Select(path => File.Exists(path)
                 ? $"{Path.GetRelativePath(directory, path)} {Convert.ToHexString(global::System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)))}"
                 : Path.GetRelativePath(directory, path) + "/"));

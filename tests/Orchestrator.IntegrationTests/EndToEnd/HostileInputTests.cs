@@ -36,7 +36,7 @@ public sealed class HostileInputTests(HostileInputFixture fixture) : IClassFixtu
         var body = await CreatedAsync(response);
         var directory = body.GetProperty("loc").GetString()!;
         Assert.Equal(marker, await File.ReadAllTextAsync(Path.Combine(directory, stored)));
-        var copies = Directory.EnumerateFiles(_system.JobsRoot, "*", SearchOption.AllDirectories).Where(path => SafeRead(path) == marker).ToList();
+        var copies = HostileInputFixture.FilesUnder(_system.JobsRoot).Where(path => SafeRead(path) == marker).ToList();
         Assert.DoesNotContain(Directory.EnumerateFiles(Path.GetDirectoryName(_system.JobsRoot)!, "*", SearchOption.TopDirectoryOnly), path => SafeRead(path) == marker);
         Assert.False(File.Exists("/etc/cron.d/evil"));
         Assert.Equal([Path.Combine(directory, stored)], copies);
