@@ -24,7 +24,8 @@ public sealed class JobInputWriter(
             StorageErrors.Guard(() =>
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                created = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+                // Unbuffered, so a full disk fails a guarded write and never the dispose.
+                created = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, useAsync: true);
             }, logger);
             await using var output = created!;
             if (file.Content is { } content)
@@ -41,8 +42,6 @@ public sealed class JobInputWriter(
                 await ReadMessageDataAsync(address, file.Path!, output, budget, cancellationToken);
             }
 
-            // Flushed here, not at dispose, so a full disk is reported as such.
-            await StorageErrors.GuardAsync(() => output.FlushAsync(cancellationToken), logger);
         }
     }
 

@@ -74,6 +74,11 @@ public static class MultipartUploadReader
                 }
             }
         }
+        catch (IOException ex) when (StorageErrors.IsFull(ex))
+        {
+            logger.LogError(ex, "Storing a job failed in the jobs directory");
+            throw StorageErrors.Rejection(ex);
+        }
         catch (IOException ex) when (ex is not FileNotFoundException)
         {
             throw new UploadRejectedException(StatusCodes.Status400BadRequest, "Malformed multipart upload",
@@ -113,7 +118,9 @@ public static class MultipartUploadReader
     static async Task<long> SaveAsync(Stream source, string path, long limit, ApiOptions limits, ILogger logger, CancellationToken cancellationToken)
     {
         FileStream? target = null;
-        StorageErrors.Guard(() => target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true), logger);
+        // Unbuffered: every write reaches the disk inside the guard, and disposing after a failed write has nothing
+        // left to flush, which would throw the disk's error again in place of the 507.
+        StorageErrors.Guard(() => target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, useAsync: true), logger);
         await using (target!)
         {
             var buffer = new byte[81920];
