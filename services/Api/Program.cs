@@ -7,17 +7,21 @@ using Orchestrator.Api.Endpoints;
 using Orchestrator.Api.Jobs;
 using Orchestrator.Api.OpenApi;
 using Orchestrator.Api.Persistence;
+using Orchestrator.Api.Security;
 using Orchestrator.Contracts;
 using Orchestrator.Platform.Configuration;
 using Orchestrator.Platform.Hosting;
 using Orchestrator.Platform.Persistence;
 
-var builder = WebApplication.CreateBuilder(args);
+// 'keys ...' manages API keys against the configured database instead of running the service.
+var keysCommand = args is [ApiKeyCommand.Verb, ..];
+var builder = WebApplication.CreateBuilder(keysCommand ? [] : args);
 
 builder.AddServiceDefaults("orchestrator-api");
 builder.AddServiceDatabase<ApiDbContext>(ApiDbContext.Schema);
 builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection("Api"));
 builder.AddCallbacks();
+builder.AddApiSecurity();
 builder.Services.AddScoped<JobSubmissionService>();
 builder.Services.AddScoped<JobCancellation>();
 builder.Services.AddScoped<JobInputWriter>();
@@ -35,13 +39,27 @@ builder.AddOrchestratorBus(bus =>
 builder.AddOutboxDelivery<ApiDbContext>();
 builder.AddApiDocumentation();
 
+if (keysCommand)
+{
+    // The key goes to standard output alone, so logs of the command go to standard error.
+    builder.Logging.ClearProviders();
+    builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+    builder.Logging.SetMinimumLevel(LogLevel.Warning);
+}
+
 var app = builder.Build();
+if (keysCommand)
+    return await ApiKeyCommand.RunAsync(app.Services, args[1..]);
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapServiceEndpoints();
-app.MapJobEndpoints();
-app.MapV1JobEndpoints();
-app.MapDestinationEndpoints();
+var authorized = app.MapGroup("").RequireAuthorization(ApiSecurityRegistration.JobsPolicy);
+authorized.MapJobEndpoints();
+authorized.MapV1JobEndpoints();
+app.MapGroup("").RequireAuthorization(ApiSecurityRegistration.AdminPolicy).MapDestinationEndpoints();
+app.MapAdminKeyEndpoints();
 
 // The OpenAPI document and Swagger UI are public: they describe the API, they do not use it.
 app.MapApiDocumentation();
@@ -50,4 +68,5 @@ return await app.RunServiceAsync(async services =>
 {
     services.ValidateOptions<OrchestratorOptions>();
     await services.MigrateDatabaseAsync<ApiDbContext>();
+    await services.WarnWhenNoApiKeysAsync();
 });

@@ -27,6 +27,9 @@ public sealed class ServiceOptions
     /// <summary>What one run may use; see <see cref="ResourceOptions"/>.</summary>
     public ResourceOptions Resources { get; set; } = new();
 
+    /// <summary>What a job's <c>run.sh</c> is checked for at submission; see <see cref="ScriptPolicyOptions"/>.</summary>
+    public ScriptPolicyOptions ScriptPolicy { get; set; } = new();
+
     /// <summary>How failures of the infrastructure (and, if listed, exit codes) are retried.</summary>
     public RetryOptions Retry { get; set; } = new();
 

@@ -1,5 +1,6 @@
 using MassTransit;
 using Orchestrator.Api.Jobs;
+using Orchestrator.Api.Security;
 using Orchestrator.Contracts;
 
 namespace Orchestrator.Api.Consumers;
@@ -26,7 +27,7 @@ public sealed class SubmitJobConsumer(JobSubmissionService submissions, ILogger<
         var key = command.ClientJobId is null && context.MessageId is { } messageId ? $"bus:{messageId:N}" : null;
         try
         {
-            var result = await submissions.SubmitAsync(request, key, context.CancellationToken);
+            var result = await submissions.SubmitAsync(request, key, ApiCaller.Bus, context.CancellationToken);
             var job = result.Job;
             await context.RespondAsync(new JobAccepted(job.JobId, job.Number, job.PublicId, job.State, result.Created, job.ClientId));
         }

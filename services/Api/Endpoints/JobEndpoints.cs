@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Orchestrator.Api.Jobs;
 using Orchestrator.Api.Persistence;
+using Orchestrator.Api.Security;
 using Orchestrator.Contracts;
 
 namespace Orchestrator.Api.Endpoints;
@@ -34,14 +35,14 @@ public static class JobEndpoints
     }
 
     static async Task<Results<Created<UploadResponse>, ProblemHttpResult>> UploadAsync(
-        HttpContext http, JobSubmissionService submissions, IOptions<ApiOptions> options, CancellationToken cancellationToken)
+        HttpContext http, ApiCaller caller, JobSubmissionService submissions, IOptions<ApiOptions> options, CancellationToken cancellationToken)
     {
         var sizeLimit = http.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (sizeLimit is { IsReadOnly: false })
             sizeLimit.MaxRequestBodySize = options.Value.MaxUploadBytes + 1024 * 1024;
         try
         {
-            var job = await submissions.SubmitAsync(http.Request, cancellationToken);
+            var job = await submissions.SubmitAsync(http.Request, caller, cancellationToken);
             return TypedResults.Created($"/jobs/{job.Number}",
                 new UploadResponse(job.Number, job.UserId, job.Service, job.State, job.Directory, string.Empty));
         }
@@ -49,13 +50,13 @@ public static class JobEndpoints
         {
             if (ex.StatusCode == StatusCodes.Status429TooManyRequests)
                 http.Response.Headers.RetryAfter = ((int)options.Value.QueueFullRetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return TypedResults.Problem(ex.Message, statusCode: ex.StatusCode, title: ex.Title);
+            return TypedResults.Problem(ex.Message, statusCode: ex.StatusCode, title: ex.Title, extensions: ex.Extensions);
         }
     }
 
-    static async Task<IResult> DownloadAsync(string id, HttpContext http, ApiDbContext db, CancellationToken cancellationToken)
+    static async Task<IResult> DownloadAsync(string id, HttpContext http, ApiCaller caller, ApiDbContext db, CancellationToken cancellationToken)
     {
-        var job = await FindAsync(db, id, cancellationToken);
+        var job = await FindAsync(db, id, caller, cancellationToken);
         if (job is null)
             return UnknownJob(id);
 
@@ -76,9 +77,9 @@ public static class JobEndpoints
         return ResultArchive.Download(http, job.Directory, $"job-{job.Number}.zip", cancellationToken);
     }
 
-    static async Task<IResult> DownloadPartialAsync(string id, HttpContext http, ApiDbContext db, PartialResults partial, CancellationToken cancellationToken)
+    static async Task<IResult> DownloadPartialAsync(string id, HttpContext http, ApiCaller caller, ApiDbContext db, PartialResults partial, CancellationToken cancellationToken)
     {
-        var job = await FindAsync(db, id, cancellationToken);
+        var job = await FindAsync(db, id, caller, cancellationToken);
         if (job is null)
             return UnknownJob(id);
         if (job.DispatchedAt is null && job.State is JobStates.Submitted or JobStates.Queued or JobStates.RetryPending)
@@ -95,25 +96,26 @@ public static class JobEndpoints
     }
 
     static async Task<Results<Ok<JobStatusResponse>, ProblemHttpResult>> GetJobAsync(
-        string id, ApiDbContext db, CancellationToken cancellationToken)
+        string id, ApiCaller caller, ApiDbContext db, CancellationToken cancellationToken)
     {
-        var job = await FindAsync(db, id, cancellationToken);
+        var job = await FindAsync(db, id, caller, cancellationToken);
         return job is null ? UnknownJob(id) : TypedResults.Ok(JobStatusResponse.From(job));
     }
 
     static async Task<Results<Ok<TerminateResponse>, ProblemHttpResult>> TerminateAsync(
-        string id, ApiDbContext db, JobCancellation cancellation, CancellationToken cancellationToken)
+        string id, ApiCaller caller, ApiDbContext db, JobCancellation cancellation, CancellationToken cancellationToken)
     {
-        var job = await FindAsync(db, id, cancellationToken);
+        var job = await FindAsync(db, id, caller, cancellationToken);
         if (job is null)
             return UnknownJob(id);
         await cancellation.RequestAsync(job.Number, "Terminated through POST /terminate", cancellationToken);
         return TypedResults.Ok(new TerminateResponse("job terminated"));
     }
 
-    static Task<JobRecord?> FindAsync(ApiDbContext db, string id, CancellationToken cancellationToken) =>
-        long.TryParse(id, out var number)
-            ? db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Number == number, cancellationToken)
+    /// <summary>The job numbered <paramref name="id"/> if the caller may see it: another caller's job is as unknown as a missing one.</summary>
+    static Task<JobRecord?> FindAsync(ApiDbContext db, string id, ApiCaller caller, CancellationToken cancellationToken) =>
+        id.Length is > 0 and <= 19 && id.All(char.IsAsciiDigit) && long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            ? caller.Scope(db.Jobs.AsNoTracking()).SingleOrDefaultAsync(j => j.Number == number, cancellationToken)
             : Task.FromResult<JobRecord?>(null);
 
     static ProblemHttpResult UnknownJob(string id) =>

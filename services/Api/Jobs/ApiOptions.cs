@@ -6,6 +6,18 @@ public sealed class ApiOptions
     /// <summary>Largest upload accepted, all files together, in bytes (default 400 MiB, as the WeNMR orchestrator).</summary>
     public long MaxUploadBytes { get; set; } = 400L * 1024 * 1024;
 
+    /// <summary>Largest single file of an upload, in bytes; null: only <see cref="MaxUploadBytes"/> applies.</summary>
+    public long? MaxFileBytes { get; set; }
+
+    /// <summary>Most files in one upload (default 1000).</summary>
+    public int MaxFiles { get; set; } = 1000;
+
+    /// <summary>Most form fields (parts without a file name) in one upload (default 32).</summary>
+    public int MaxFields { get; set; } = 32;
+
+    /// <summary>Longest form field value, in characters (default 1024).</summary>
+    public int MaxFieldLength { get; set; } = 1024;
+
     /// <summary>Largest JSON body of <c>POST /v1/jobs</c> (default 64 MiB): bigger inputs belong at a URL.</summary>
     public long MaxJsonRequestBytes { get; set; } = 64L * 1024 * 1024;
 

@@ -7,24 +7,31 @@ namespace Orchestrator.Api.Jobs;
 /// Puts a job's files into its staging directory: inline bytes as they are, URLs fetched, message data read from the
 /// repository. All of them together are held to the upload limit, and every copy stops as soon as it would pass it.
 /// </summary>
-public sealed class JobInputWriter(IHttpClientFactory httpClients, IMessageDataRepository messageData, IOptions<ApiOptions> options)
+public sealed class JobInputWriter(
+    IHttpClientFactory httpClients, IMessageDataRepository messageData, IOptions<ApiOptions> options, ILogger<JobInputWriter> logger)
 {
     public const string DownloadClient = "job-inputs";
 
     public async Task WriteAsync(IReadOnlyList<JobInput> files, string stagingDirectory, CancellationToken cancellationToken)
     {
         var budget = new Budget(options.Value.MaxUploadBytes);
-        Directory.CreateDirectory(stagingDirectory);
+        StorageErrors.Guard(() => Directory.CreateDirectory(stagingDirectory), logger);
         foreach (var file in files)
         {
             var target = JobPaths.Resolve(stagingDirectory, file.Path!)
                 ?? throw new UploadRejectedException(StatusCodes.Status400BadRequest, "Invalid file path", $"'{file.Path}' is not a usable path.");
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            await using var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+            FileStream? created = null;
+            StorageErrors.Guard(() =>
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                // Unbuffered, so a full disk fails a guarded write and never the dispose.
+                created = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, useAsync: true);
+            }, logger);
+            await using var output = created!;
             if (file.Content is { } content)
             {
                 budget.Take(content.Length, file.Path!);
-                await output.WriteAsync(content, cancellationToken);
+                await StorageErrors.GuardAsync(async () => await output.WriteAsync(content, cancellationToken), logger);
             }
             else if (file.Url is { } url)
             {
@@ -34,6 +41,7 @@ public sealed class JobInputWriter(IHttpClientFactory httpClients, IMessageDataR
             {
                 await ReadMessageDataAsync(address, file.Path!, output, budget, cancellationToken);
             }
+
         }
     }
 
@@ -86,14 +94,16 @@ public sealed class JobInputWriter(IHttpClientFactory httpClients, IMessageDataR
             await CopyAsync(body, output, budget, path, cancellationToken);
     }
 
-    static async Task CopyAsync(Stream source, Stream target, Budget budget, string path, CancellationToken cancellationToken)
+    /// <summary>Copies a fetched file; a failing write is the storage's failure (507/503), not the download's.</summary>
+    async Task CopyAsync(Stream source, Stream target, Budget budget, string path, CancellationToken cancellationToken)
     {
         var buffer = new byte[81920];
         int read;
         while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
         {
             budget.Take(read, path);
-            await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            var chunk = buffer.AsMemory(0, read);
+            await StorageErrors.GuardAsync(async () => await target.WriteAsync(chunk, cancellationToken), logger);
         }
     }
 

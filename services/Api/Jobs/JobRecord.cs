@@ -64,6 +64,12 @@ public sealed class JobRecord
 
     public DateTimeOffset? CancelRequestedAt { get; set; }
 
+    /// <summary>
+    /// Who submitted the job: the name of the API key (a portal's name), <c>anonymous</c> for loopback without keys,
+    /// <c>bus</c> for <c>SubmitJob</c>. A portal key sees the jobs its name owns.
+    /// </summary>
+    public string? Owner { get; set; }
+
     /// <summary>The id of the job in <c>/v1</c> URLs and views: the client's id when it chose one, else the number.</summary>
     public string PublicId => ClientId ?? Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -20,6 +20,9 @@ public static partial class JobRequestRules
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,255}$")]
     private static partial Regex VariableNamePattern();
 
+    /// <summary>Whether <paramref name="id"/> has the form of a client-chosen job id.</summary>
+    public static bool IsValidClientId(string id) => ClientIdPattern().IsMatch(id);
+
     /// <summary>The request with paths normalised and defaults filled in; throws 400 problems for what is wrong.</summary>
     public static JobRequest Validate(JobRequest request, OrchestratorOptions orchestrator, CallbackOptions callbacks)
     {

@@ -5,6 +5,8 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Orchestrator.Api.Callbacks;
 using Orchestrator.Api.Persistence;
+using Orchestrator.Api.Scripts;
+using Orchestrator.Api.Security;
 using Orchestrator.Contracts;
 using Orchestrator.Platform.Configuration;
 using Orchestrator.Platform.Hosting;
@@ -30,15 +32,16 @@ public sealed class JobSubmissionService(
     public const string Script = "run.sh";
 
     /// <summary>The WeNMR-compatible multipart upload.</summary>
-    public async Task<JobRecord> SubmitAsync(HttpRequest request, CancellationToken cancellationToken)
+    public async Task<JobRecord> SubmitAsync(HttpRequest request, ApiCaller caller, CancellationToken cancellationToken)
     {
         var jobId = NewId.NextGuid();
         var staging = StagingDirectory(jobId);
         try
         {
-            var upload = await MultipartUploadReader.ReadAsync(request, staging, api.Value.MaxUploadBytes, cancellationToken);
-            var (userId, service) = Validate(upload);
-            var job = NewJob(jobId, userId, service);
+            var upload = await MultipartUploadReader.ReadAsync(request, staging, api.Value, logger, cancellationToken);
+            var (userId, service) = Validate(upload, caller);
+            CheckScript(staging, service);
+            var job = NewJob(jobId, userId, service, caller);
             await StoreAsync(job, staging, cancellationToken);
             return job;
         }
@@ -52,11 +55,11 @@ public sealed class JobSubmissionService(
     /// A job described by <paramref name="request"/>. A request repeating an earlier one, by its client id or by
     /// <paramref name="idempotencyKey"/>, returns that job; a different request under either is refused.
     /// </summary>
-    public async Task<SubmissionResult> SubmitAsync(JobRequest request, string? idempotencyKey, CancellationToken cancellationToken)
+    public async Task<SubmissionResult> SubmitAsync(JobRequest request, string? idempotencyKey, ApiCaller caller, CancellationToken cancellationToken)
     {
-        var valid = JobRequestRules.Validate(request, orchestrator.Value, callbacks.Value);
+        var valid = JobRequestRules.Validate(request with { UserId = caller.UserFor(request.UserId) }, orchestrator.Value, callbacks.Value);
         var hash = JobRequestRules.Fingerprint(valid);
-        if (await FindRepeatAsync(valid.ClientId, idempotencyKey, hash, cancellationToken) is { } earlier)
+        if (await FindRepeatAsync(valid.ClientId, idempotencyKey, hash, caller, cancellationToken) is { } earlier)
             return new SubmissionResult(earlier, Created: false);
 
         var jobId = NewId.NextGuid();
@@ -64,7 +67,8 @@ public sealed class JobSubmissionService(
         try
         {
             await inputs.WriteAsync(valid.Files, staging, cancellationToken);
-            var job = NewJob(jobId, valid.UserId!.Value, valid.Service!);
+            CheckScript(staging, valid.Service!);
+            var job = NewJob(jobId, valid.UserId!.Value, valid.Service!, caller);
             job.ClientId = valid.ClientId;
             job.IdempotencyKey = idempotencyKey;
             job.RequestHash = hash;
@@ -81,7 +85,7 @@ public sealed class JobSubmissionService(
             {
                 // A concurrent request with the same id or key won the insert: it is this request's earlier self.
                 db.ChangeTracker.Clear();
-                if (await FindRepeatAsync(valid.ClientId, idempotencyKey, hash, cancellationToken) is { } winner)
+                if (await FindRepeatAsync(valid.ClientId, idempotencyKey, hash, caller, cancellationToken) is { } winner)
                     return new SubmissionResult(winner, Created: false);
                 throw;
             }
@@ -92,7 +96,11 @@ public sealed class JobSubmissionService(
         }
     }
 
-    async Task<JobRecord?> FindRepeatAsync(string? clientId, string? idempotencyKey, string hash, CancellationToken cancellationToken)
+    /// <summary>
+    /// The earlier job this request repeats. A job of another caller is never handed out: its id or key is in use,
+    /// which is all this caller learns.
+    /// </summary>
+    async Task<JobRecord?> FindRepeatAsync(string? clientId, string? idempotencyKey, string hash, ApiCaller caller, CancellationToken cancellationToken)
     {
         if (idempotencyKey is not null)
         {
@@ -100,7 +108,7 @@ public sealed class JobSubmissionService(
             if (byKey is not null)
             {
                 // As the Idempotency-Key draft asks: the key's reuse for another request is the client's mistake.
-                if (byKey.RequestHash != hash)
+                if (byKey.RequestHash != hash || !caller.CanSee(byKey))
                     throw new UploadRejectedException(StatusCodes.Status422UnprocessableEntity, "Idempotency key reused",
                         $"Idempotency-Key '{idempotencyKey}' was used for job {byKey.PublicId} with a different request.");
                 return byKey;
@@ -110,23 +118,29 @@ public sealed class JobSubmissionService(
         if (clientId is null)
             return null;
         var byId = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.ClientId == clientId, cancellationToken);
-        if (byId is not null && byId.RequestHash != hash)
+        if (byId is not null && (byId.RequestHash != hash || !caller.CanSee(byId)))
             throw new UploadRejectedException(StatusCodes.Status409Conflict, "Job id in use",
                 $"Job '{clientId}' already exists with a different request.");
         return byId;
     }
 
-    (int UserId, string Service) Validate(UploadedJob upload)
+    (int UserId, string Service) Validate(UploadedJob upload, ApiCaller caller)
     {
-        if (string.IsNullOrEmpty(upload.UserId))
+        int? requested = null;
+        if (!string.IsNullOrEmpty(upload.UserId))
+        {
+            if (!int.TryParse(upload.UserId, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+                throw Invalid("Invalid user_id", $"'user_id' must be a non-negative integer, not '{Shorten(upload.UserId)}'.");
+            requested = parsed;
+        }
+
+        if (caller.UserFor(requested) is not { } userId)
             throw Invalid("Missing user_id", "The form field 'user_id' (an integer) is required.");
-        if (!int.TryParse(upload.UserId, NumberStyles.None, CultureInfo.InvariantCulture, out var userId))
-            throw Invalid("Invalid user_id", $"'user_id' must be a non-negative integer, not '{upload.UserId}'.");
         if (string.IsNullOrEmpty(upload.Service))
             throw Invalid("Missing service", "The form field 'service' is required.");
         if (!orchestrator.Value.Services.ContainsKey(upload.Service))
             throw Invalid("Unknown service",
-                $"Service '{upload.Service}' is not configured; known services: {string.Join(", ", orchestrator.Value.Services.Keys.Order())}.");
+                $"Service '{Shorten(upload.Service)}' is not configured; known services: {string.Join(", ", orchestrator.Value.Services.Keys.Order())}.");
         if (upload.FileNames.Count == 0)
             throw Invalid("No files", $"Upload the job's files as 'file' parts, including {Script}.");
         if (!upload.FileNames.Contains(Script))
@@ -134,11 +148,42 @@ public sealed class JobSubmissionService(
         return (userId, upload.Service);
     }
 
+    /// <summary>Applies the service's script policy to the staged run.sh: a refusal is 422 naming the rule and line.</summary>
+    void CheckScript(string staging, string service)
+    {
+        var policy = orchestrator.Value.Services[service].ScriptPolicy;
+        if (!policy.Enabled)
+            return;
+        var path = Path.Combine(staging, Script);
+        var size = new FileInfo(path).Length;
+        var violation = size > policy.MaxScriptBytes
+            ? ScriptPolicy.TooLarge(size, policy)
+            : ScriptPolicy.Check(File.ReadAllBytes(path), policy);
+        if (violation is null)
+            return;
+        logger.LogWarning("A job for {Service} was refused by the script policy: {Category}/{Rule} at line {Line}",
+            service, violation.Category, violation.Rule, violation.Line);
+        throw new UploadRejectedException(StatusCodes.Status422UnprocessableEntity, "Script refused",
+            $"{violation.Message} (rule '{violation.Rule}', category {violation.Category}; it can be switched off per service with " +
+            $"Orchestrator:Services:{service}:ScriptPolicy:{violation.Category}=false).")
+        {
+            Extensions = new Dictionary<string, object?>
+            {
+                ["category"] = violation.Category,
+                ["rule"] = violation.Rule,
+                ["line"] = violation.Line,
+            },
+        };
+    }
+
+    static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
+
     string StagingDirectory(Guid jobId) =>
         Path.Combine(orchestrator.Value.Storage.JobsRoot, ".incoming", jobId.ToString("N"));
 
-    JobRecord NewJob(Guid jobId, int userId, string service) => new()
+    JobRecord NewJob(Guid jobId, int userId, string service, ApiCaller caller) => new()
     {
+        Owner = caller.Name,
         JobId = jobId,
         UserId = userId,
         Service = service,
@@ -150,7 +195,7 @@ public sealed class JobSubmissionService(
     /// <summary>Moves the staged files to the job's directory and commits the job with its <see cref="JobSubmitted"/>.</summary>
     async Task StoreAsync(JobRecord job, string staging, CancellationToken cancellationToken)
     {
-        Directory.Move(staging, job.Directory);
+        StorageErrors.Guard(() => Directory.Move(staging, job.Directory), logger);
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);

@@ -31,11 +31,9 @@ public static class ResultArchive
     {
         await using var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true);
         var root = new DirectoryInfo(directory);
-        foreach (var file in root.EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+        // Links could point outside the job's directory; only the job's own regular files are results.
+        foreach (var file in JobFiles.RegularFiles(root.FullName))
         {
-            // Links could point outside the job's directory; only the job's own regular files are results.
-            if (file.LinkTarget is not null)
-                continue;
             var entry = zip.CreateEntry(Path.GetRelativePath(root.FullName, file.FullName).Replace('\\', '/'), CompressionLevel.Fastest);
             entry.LastWriteTime = file.LastWriteTime;
             await using var source = file.OpenRead();

@@ -6,4 +6,7 @@ public sealed class UploadRejectedException(int statusCode, string title, string
     public int StatusCode { get; } = statusCode;
 
     public string Title { get; } = title;
+
+    /// <summary>Members added to the problem details, e.g. the rule and line of a refused script.</summary>
+    public IDictionary<string, object?>? Extensions { get; init; }
 }

@@ -5,6 +5,7 @@ using Orchestrator.Api.Callbacks;
 using Orchestrator.Api.Destinations;
 using Orchestrator.Contracts;
 using Orchestrator.Api.Jobs;
+using Orchestrator.Api.Security;
 using Orchestrator.Platform.Messaging;
 
 namespace Orchestrator.Api.Persistence;
@@ -21,6 +22,7 @@ public sealed class ApiDbContext(DbContextOptions<ApiDbContext> options) : DbCon
     public DbSet<CallbackDelivery> CallbackDeliveries => Set<CallbackDelivery>();
 
     public DbSet<DestinationStatusRecord> DestinationStatuses => Set<DestinationStatusRecord>();
+    public DbSet<ApiKeyRecord> ApiKeys => Set<ApiKeyRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -48,6 +50,19 @@ public sealed class ApiDbContext(DbContextOptions<ApiDbContext> options) : DbCon
                     v => v == null ? null : new Dictionary<string, string>(v)));
             e.Ignore(j => j.PublicId);
             e.HasIndex(j => j.State);
+            e.Property(j => j.Owner).HasMaxLength(ApiKeyStore.MaxNameLength);
+            e.HasIndex(j => j.Owner);
+        });
+        modelBuilder.Entity<ApiKeyRecord>(e =>
+        {
+            e.ToTable("api_keys");
+            e.HasKey(k => k.Id);
+            e.Property(k => k.Id).UseIdentityAlwaysColumn();
+            e.Property(k => k.Prefix).HasMaxLength(16);
+            e.HasIndex(k => k.Prefix).IsUnique();
+            e.Property(k => k.Hash).HasMaxLength(64);
+            e.Property(k => k.Name).HasMaxLength(ApiKeyStore.MaxNameLength);
+            e.Property(k => k.Role).HasMaxLength(16);
         });
         modelBuilder.Entity<JobAttempt>(e =>
         {

@@ -10,13 +10,17 @@ public sealed class ServiceProcess : IAsyncDisposable
     static readonly HttpClient Health = new() { Timeout = TimeSpan.FromSeconds(5) };
     readonly ConcurrentQueue<string> _output = new();
     readonly IReadOnlyDictionary<string, string> _environment;
+    readonly IReadOnlyList<string> _launcher;
     Process? _process;
 
-    public ServiceProcess(string service, int port, IReadOnlyDictionary<string, string> environment)
+    /// <param name="launcher">A command the service is started through (it gets <c>dotnet</c> and the assembly as
+    /// its last arguments and must exec them), e.g. <c>unshare</c> to give it a mount namespace of its own.</param>
+    public ServiceProcess(string service, int port, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string>? launcher = null)
     {
         Service = service;
         Port = port;
         _environment = environment;
+        _launcher = launcher ?? [];
     }
 
     public string Service { get; }
@@ -89,13 +93,20 @@ public sealed class ServiceProcess : IAsyncDisposable
         if (!File.Exists(assembly))
             throw new FileNotFoundException($"{Service} is not built: {assembly} is missing.");
 
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(_launcher.Count > 0 ? _launcher[0] : "dotnet")
         {
             WorkingDirectory = Path.GetDirectoryName(assembly)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (_launcher.Count > 0)
+        {
+            foreach (var argument in _launcher.Skip(1))
+                start.ArgumentList.Add(argument);
+            start.ArgumentList.Add("dotnet");
+        }
+
         start.ArgumentList.Add(assembly);
         start.Environment["Urls"] = BaseAddress.ToString();
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Orchestrator.Api.Jobs;
 using Orchestrator.Api.Persistence;
+using Orchestrator.Api.Security;
 using Orchestrator.Contracts;
 
 namespace Orchestrator.Api.Endpoints.V1;
@@ -50,7 +51,7 @@ public static class V1JobEndpoints
     }
 
     static async Task<IResult> SubmitAsync(
-        HttpContext http, JobSubmissionService submissions, ApiDbContext db, IOptions<ApiOptions> options, CancellationToken cancellationToken)
+        HttpContext http, ApiCaller caller, JobSubmissionService submissions, ApiDbContext db, IOptions<ApiOptions> options, CancellationToken cancellationToken)
     {
         if (!IsJson(http.Request.ContentType))
             return Problem(StatusCodes.Status415UnsupportedMediaType, "Not JSON", "Send the job as application/json.");
@@ -74,7 +75,7 @@ public static class V1JobEndpoints
             if (body is null)
                 return Problem(StatusCodes.Status400BadRequest, "Malformed JSON", "The body must be a JSON object.");
 
-            var result = await submissions.SubmitAsync(ToJobRequest(body), idempotencyKey, cancellationToken);
+            var result = await submissions.SubmitAsync(ToJobRequest(body), idempotencyKey, caller, cancellationToken);
             var view = V1JobView.From(result.Job, await V1Attempts.LoadAsync(db, result.Job.Number, cancellationToken));
             return result.Created ? TypedResults.Created(view.Links.Self, view) : TypedResults.Ok(view);
         }
@@ -82,7 +83,7 @@ public static class V1JobEndpoints
         {
             if (ex.StatusCode == StatusCodes.Status429TooManyRequests)
                 http.Response.Headers.RetryAfter = ((int)options.Value.QueueFullRetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            return Problem(ex.StatusCode, ex.Title, ex.Message);
+            return TypedResults.Problem(ex.Message, statusCode: ex.StatusCode, title: ex.Title, extensions: ex.Extensions);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -148,9 +149,9 @@ public static class V1JobEndpoints
         return key;
     }
 
-    static async Task<IResult> ListAsync(HttpRequest request, ApiDbContext db, IOptions<ApiOptions> options, CancellationToken cancellationToken)
+    static async Task<IResult> ListAsync(HttpRequest request, ApiCaller caller, ApiDbContext db, IOptions<ApiOptions> options, CancellationToken cancellationToken)
     {
-        var query = db.Jobs.AsNoTracking();
+        var query = caller.Scope(db.Jobs.AsNoTracking());
         var limit = DefaultPageSize;
         var maxPage = options.Value.MaxPageSize;
         if (request.Query.TryGetValue("limit", out var limitText)
@@ -214,17 +215,17 @@ public static class V1JobEndpoints
         }
     }
 
-    static async Task<IResult> GetAsync(string id, ApiDbContext db, CancellationToken cancellationToken)
+    static async Task<IResult> GetAsync(string id, ApiCaller caller, ApiDbContext db, CancellationToken cancellationToken)
     {
-        var job = await db.FindAsync(id, cancellationToken);
+        var job = await db.FindAsync(id, caller, cancellationToken);
         if (job is null)
             return UnknownJob(id);
         return TypedResults.Ok(V1JobView.From(job, await V1Attempts.LoadAsync(db, job.Number, cancellationToken)));
     }
 
-    static async Task<IResult> CancelAsync(string id, ApiDbContext db, JobCancellation cancellation, CancellationToken cancellationToken)
+    static async Task<IResult> CancelAsync(string id, ApiCaller caller, ApiDbContext db, JobCancellation cancellation, CancellationToken cancellationToken)
     {
-        var job = await db.FindAsync(id, cancellationToken);
+        var job = await db.FindAsync(id, caller, cancellationToken);
         if (job is null)
             return UnknownJob(id);
         if (job.State == JobStates.Cancelled)
@@ -237,9 +238,9 @@ public static class V1JobEndpoints
         return TypedResults.Accepted(view.Links.Self, view);
     }
 
-    static async Task<IResult> ResultAsync(string id, HttpContext http, ApiDbContext db, CancellationToken cancellationToken)
+    static async Task<IResult> ResultAsync(string id, HttpContext http, ApiCaller caller, ApiDbContext db, CancellationToken cancellationToken)
     {
-        var job = await db.FindAsync(id, cancellationToken);
+        var job = await db.FindAsync(id, caller, cancellationToken);
         if (job is null)
             return UnknownJob(id);
         if (Unavailable(job) is { } gone)
@@ -251,25 +252,24 @@ public static class V1JobEndpoints
         return ResultArchive.Download(http, job.Directory, $"job-{job.PublicId}.zip", cancellationToken);
     }
 
-    static async Task<IResult> ListFilesAsync(string id, ApiDbContext db, CancellationToken cancellationToken)
+    static async Task<IResult> ListFilesAsync(string id, ApiCaller caller, ApiDbContext db, CancellationToken cancellationToken)
     {
-        var job = await db.FindAsync(id, cancellationToken);
+        var job = await db.FindAsync(id, caller, cancellationToken);
         if (job is null)
             return UnknownJob(id);
         if (Unavailable(job) is { } gone)
             return gone;
         var root = new DirectoryInfo(job.Directory);
-        var files = root.EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
-            .Where(f => f.LinkTarget is null)
+        var files = JobFiles.RegularFiles(root.FullName)
             .Select(f => new V1FileEntry(Path.GetRelativePath(root.FullName, f.FullName).Replace('\\', '/'), f.Length, f.LastWriteTimeUtc))
             .OrderBy(f => f.Path, StringComparer.Ordinal)
             .ToList();
         return TypedResults.Ok(files);
     }
 
-    static async Task<IResult> FileAsync(string id, string path, ApiDbContext db, CancellationToken cancellationToken)
+    static async Task<IResult> FileAsync(string id, string path, ApiCaller caller, ApiDbContext db, CancellationToken cancellationToken)
     {
-        var job = await db.FindAsync(id, cancellationToken);
+        var job = await db.FindAsync(id, caller, cancellationToken);
         if (job is null)
             return UnknownJob(id);
         if (Unavailable(job) is { } gone)

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Orchestrator.Contracts;
 using Orchestrator.Executor.Runs;
+using Orchestrator.Platform.Configuration;
 using Orchestrator.Platform.Processes;
 
 namespace Orchestrator.Executor.Destinations.Local;
@@ -17,6 +18,7 @@ public sealed class LocalRunner(
     RunReporter reporter,
     RunSlots slots,
     IOptions<ExecutorOptions> options,
+    IOptions<OrchestratorOptions> orchestrator,
     ILogger<LocalRunner> logger) : IRunner
 {
     static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
@@ -69,7 +71,7 @@ public sealed class LocalRunner(
             Process process;
             try
             {
-                process = LocalProcessLauncher.Start(run.Directory, run.JobId, Variables(run));
+                process = LocalProcessLauncher.Start(run.Directory, run.JobId, Variables(run), Resources(run));
             }
             catch (Exception ex) when (ex is IOException or System.ComponentModel.Win32Exception or InvalidOperationException)
             {
@@ -153,7 +155,7 @@ public sealed class LocalRunner(
         if (_stopped.TryRemove((run.JobId, run.Attempt), out var outcome))
             return reporter.FinishedAsync(run, outcome, LocalProcessLauncher.ReadExitCode(run.Directory), StopMessage(outcome, run));
         return LocalProcessLauncher.ReadExitCode(run.Directory) is { } code
-            ? reporter.FinishedAsync(run, RunOutcomes.Exited, code, null)
+            ? reporter.FinishedAsync(run, RunOutcomes.Exited, code, LocalProcessLauncher.LimitExceeded(code, Resources(run)))
             : reporter.FinishedAsync(run, RunOutcomes.Lost, null,
                 "The job's process ended without recording an exit code while its executor was down.");
     }
@@ -161,7 +163,11 @@ public sealed class LocalRunner(
     Task ReportEndAsync(RunRecord run, int exitCode) =>
         _stopped.TryRemove((run.JobId, run.Attempt), out var outcome)
             ? reporter.FinishedAsync(run, outcome, exitCode, StopMessage(outcome, run))
-            : reporter.FinishedAsync(run, RunOutcomes.Exited, exitCode, null);
+            : reporter.FinishedAsync(run, RunOutcomes.Exited, exitCode, LocalProcessLauncher.LimitExceeded(exitCode, Resources(run)));
+
+    /// <summary>The limits of the run's service; none for a service no longer configured.</summary>
+    ResourceOptions? Resources(RunRecord run) =>
+        orchestrator.Value.Services.TryGetValue(run.Service, out var service) ? service.Resources : null;
 
     static string StopMessage(string outcome, RunRecord run) =>
         outcome == RunOutcomes.TimedOut
