@@ -18,8 +18,7 @@ public sealed class DatabaseUnavailableExceptionHandler(IProblemDetailsService p
     {
         if (!DatabaseFailures.IsUnavailable(exception) || httpContext.Response.HasStarted)
             return false;
-        logger.LogWarning("{Method} {Path} failed: the database is unavailable ({Reason})",
-            httpContext.Request.Method, httpContext.Request.Path, exception.GetBaseException().Message);
+        logger.LogWarning(exception, "{Method} {Path} failed: the database is unavailable", httpContext.Request.Method, httpContext.Request.Path);
         httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return await problems.TryWriteAsync(new ProblemDetailsContext

@@ -28,6 +28,10 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        // The only scheme is also the default one, which the authentication middleware runs for every request: open
+        // endpoints (health, metrics, the API document) must answer without a key lookup in PostgreSQL.
+        if (Context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>() is null)
+            return AuthenticateResult.NoResult();
         var db = Context.RequestServices.GetRequiredService<ApiDbContext>();
         string header = Request.Headers.Authorization.ToString();
         if (string.IsNullOrEmpty(header))

@@ -70,7 +70,9 @@ public sealed class JobLifecycleStateMachine : MassTransitStateMachine<JobLifecy
         // A start can overtake its dispatch notice when the broker redelivers; the start settles both.
         During(Queued, Dispatched,
             When(Started, c => c.Message.Attempt == c.Saga.Attempt)
-                .If(c => c.Saga.DispatchedAt is null, overtaken => overtaken.ScheduleDeadline(settings))
+                .If(c => c.Saga.DispatchedAt is null, overtaken => overtaken
+                    .ScheduleDeadline(settings)
+                    .Then(c => c.Saga.DispatchedAt = c.Message.StartedAt))
                 .Then(c => c.Saga.StartedAt = c.Message.StartedAt)
                 .Announce(JobStates.Running)
                 .TransitionTo(Running));

@@ -67,6 +67,8 @@ public static class JobLifecycleTransitions
 
     public static void Finish(this JobLifecycleSaga saga, JobFinished message)
     {
+        // A report can overtake the dispatch notice; a run that reported was dispatched all the same.
+        saga.DispatchedAt ??= message.FinishedAt;
         saga.FinishedAt = message.FinishedAt;
         saga.ExitCode = message.ExitCode;
         saga.LastOutcome = message.Outcome;
