@@ -13,6 +13,20 @@ public static class JobLifecycleActivities
             .Then(c => c.Saga.Sequence++)
             .Publish(c => c.Saga.Announcement(state));
 
+    /// <summary>
+    /// A run's end can overtake its start (a start that failed once is retried behind it): readers are still told the
+    /// run ran, dated at its end, before they hear how it ended. A run that never started is not announced running.
+    /// </summary>
+    public static EventActivityBinder<JobLifecycleSaga, JobFinished> AnnounceOvertakenStart(this EventActivityBinder<JobLifecycleSaga, JobFinished> binder) =>
+        binder.If(c => c.Saga.CurrentState != nameof(JobLifecycleStateMachine.Running) && c.Message.Outcome != RunOutcomes.NotStarted,
+            overtaken => overtaken
+                .Then(c =>
+                {
+                    c.Saga.DispatchedAt ??= c.Message.FinishedAt;
+                    c.Saga.StartedAt = c.Message.FinishedAt;
+                })
+                .Announce(JobStates.Running));
+
     /// <summary>Schedules the Janitor's expiry of the results, durably, in the saga's own transaction.</summary>
     public static EventActivityBinder<JobLifecycleSaga, T> ScheduleRetention<T>(this EventActivityBinder<JobLifecycleSaga, T> binder, TimeSpan retention)
         where T : class =>

@@ -79,14 +79,19 @@ public sealed class JobLifecycleStateMachine : MassTransitStateMachine<JobLifecy
 
         During(Queued, Dispatched, Running,
             When(Finished, c => c.Message.Attempt == c.Saga.Attempt && c.Saga.Verdict(c.Message, settings) == RunVerdict.Completed)
+                .AnnounceOvertakenStart()
                 .Finish(queue, JobStates.Completed, settings).TransitionTo(Completed),
             When(Finished, c => c.Message.Attempt == c.Saga.Attempt && c.Saga.Verdict(c.Message, settings) == RunVerdict.Failed)
+                .AnnounceOvertakenStart()
                 .Finish(queue, JobStates.Failed, settings).TransitionTo(Failed),
             When(Finished, c => c.Message.Attempt == c.Saga.Attempt && c.Saga.Verdict(c.Message, settings) == RunVerdict.TimedOut)
+                .AnnounceOvertakenStart()
                 .Finish(queue, JobStates.TimedOut, settings).TransitionTo(TimedOut),
             When(Finished, c => c.Message.Attempt == c.Saga.Attempt && c.Saga.Verdict(c.Message, settings) == RunVerdict.Cancelled)
+                .AnnounceOvertakenStart()
                 .Finish(queue, JobStates.Cancelled, settings).TransitionTo(Cancelled),
             When(Finished, c => c.Message.Attempt == c.Saga.Attempt && c.Saga.Verdict(c.Message, settings) == RunVerdict.Retry)
+                .AnnounceOvertakenStart()
                 .Then(c => c.Saga.Finish(c.Message))
                 .ThenAsync(c => queue.ReleaseAsync(c, c.Saga.CorrelationId))
                 .Announce(JobStates.RetryPending)

@@ -35,7 +35,7 @@ public sealed class JobLifecycleOrderingTests
     [InlineData(JobStage.Queued, 2, JobStates.Failed)]
     [InlineData(JobStage.Dispatched, 0, JobStates.Completed)]
     [InlineData(JobStage.Dispatched, 2, JobStates.Failed)]
-    public async Task Finished_before_started_finishes_the_job_and_late_events_are_ignored(JobStage stage, int exitCode, string finalState)
+    public async Task Finished_before_started_announces_the_run_then_finishes_the_job_and_late_events_are_ignored(JobStage stage, int exitCode, string finalState)
     {
         await using var lifecycle = await LifecycleHarness.StartAsync();
         var jobId = await lifecycle.JobInStageAsync(stage);
@@ -48,12 +48,13 @@ public sealed class JobLifecycleOrderingTests
 
         lifecycle.AssertState(jobId, finalState);
         var saga = lifecycle.Job(jobId);
-        Assert.Null(saga.StartedAt);
+        // The start it never heard of is dated at the end and announced before it, so readers see the run ran.
+        Assert.Equal(saga.FinishedAt, saga.StartedAt);
         Assert.Equal(exitCode, saga.ExitCode);
         Assert.Equal(1, lifecycle.Queue.Released(jobId));
         var announced = lifecycle.Announcements(jobId);
-        Assert.Equal(announcedBefore + 1, announced.Count);
-        Assert.Equal(finalState, announced[^1].State);
+        Assert.Equal(announcedBefore + 2, announced.Count);
+        Assert.Equal([JobStates.Running, finalState], announced.Skip(announced.Count - 2).Select(a => a.State));
         Assert.Equal(Enumerable.Range(1, announced.Count), announced.Select(a => a.Sequence));
         lifecycle.AssertNoFaults();
     }
