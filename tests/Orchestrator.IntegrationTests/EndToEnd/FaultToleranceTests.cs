@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
 using Orchestrator.IntegrationTests.Infrastructure;
+using Orchestrator.Platform.Processes;
 
 namespace Orchestrator.IntegrationTests.EndToEnd;
 
@@ -207,18 +208,7 @@ public sealed class FaultToleranceTests(FaultToleranceFixture fixture) : IClassF
     }
 
     /// <summary>Alive as the Executor sees it: a zombie left for an absent parent to reap counts as dead.</summary>
-    static bool IsAlive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
+    static bool IsAlive(int pid) => ProcessProbe.IsAlive(pid, startTicks: null);
 
     /// <summary>kill -9 of the job's whole process group: the session leader setsid made, bash and what it ran.</summary>
     static async Task KillProcessGroupAsync(int pid)

@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using MassTransit;
 using Orchestrator.Contracts;
 using Orchestrator.IntegrationTests.Infrastructure;
+using Orchestrator.Platform.Processes;
 
 namespace Orchestrator.IntegrationTests.EndToEnd;
 
@@ -149,17 +150,5 @@ public sealed class LifecycleTests : IAsyncLifetime
         Eventually.UntilAsync(() => !IsAlive(shell) && !IsAlive(child), $"processes {shell} and {child} to be gone");
 
     /// <summary>A pid that is gone or a zombie no longer runs anything.</summary>
-    static bool IsAlive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var state = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0];
-            return state != "Z" && state != "X";
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
+    static bool IsAlive(int pid) => ProcessProbe.IsAlive(pid, startTicks: null);
 }

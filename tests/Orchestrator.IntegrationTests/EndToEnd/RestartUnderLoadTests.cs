@@ -97,7 +97,6 @@ public sealed class RestartUnderLoadTests : IAsyncLifetime
     /// <summary>A job every 200 ms or so; answers other than 201 (a killed Api, a broker away) are kept, not tracked.</summary>
     async Task SubmitSteadilyAsync(CancellationToken cancellationToken)
     {
-        using var client = new HttpClient { BaseAddress = _system.Api.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
         using var pace = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
         var next = 0;
         while (await WaitAsync(pace, cancellationToken))
@@ -106,11 +105,7 @@ public sealed class RestartUnderLoadTests : IAsyncLifetime
             var script = _ledger.Start(token) + "sleep 0.3\n" + _ledger.End(token);
             try
             {
-                using var form = new MultipartFormDataContent();
-                form.Add(new StringContent(script), "file", "run.sh");
-                form.Add(new StringContent("1"), "user_id");
-                form.Add(new StringContent("generic"), "service");
-                using var response = await client.PostAsync("/upload", form, CancellationToken.None);
+                using var response = await _system.UploadAsync(script);
                 var text = await response.Content.ReadAsStringAsync(CancellationToken.None);
                 if (response.StatusCode == HttpStatusCode.Created)
                     _accepted[JsonDocument.Parse(text).RootElement.GetProperty("id").GetInt64()] = token;

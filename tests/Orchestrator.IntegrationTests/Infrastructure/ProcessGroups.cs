@@ -10,18 +10,6 @@ public static class ProcessGroups
 
     public static void Kill(int processGroupId) => _ = kill(-processGroupId, 9);
 
-    public static bool IsAlive(int pid) => kill(pid, 0) == 0 && !IsZombie(pid);
-
-    static bool IsZombie(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)] == 'Z';
-        }
-        catch (IOException)
-        {
-            return true;
-        }
-    }
+    /// <summary>A pid that is gone or a zombie no longer runs anything.</summary>
+    public static bool IsAlive(int pid) => Orchestrator.Platform.Processes.ProcessProbe.IsAlive(pid, startTicks: null);
 }
