@@ -1,5 +1,6 @@
 using System.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using Orchestrator.Contracts;
 using Orchestrator.Platform.Configuration;
@@ -34,7 +35,7 @@ public sealed class DispatchPass(
         foreach (var active in await db.ActiveJobs.AsNoTracking().ToListAsync(cancellationToken))
             usage.Add(active.Service, active.UserId, active.Destination);
 
-        var waiting = await db.UserQueues.Where(q => q.Queued > 0).ToListAsync(cancellationToken);
+        var waiting = await WaitingUsersAsync(options.Value.BatchSize, cancellationToken);
         if (waiting.Count == 0)
             return 0;
         var services = waiting.Select(w => w.Service).Distinct().ToList();
@@ -53,7 +54,7 @@ public sealed class DispatchPass(
                     Queued = w.Queued,
                     Share = settings.Services[w.Service].ShareOf(w.UserId),
                     Usage = account is null ? 0 : FairShare.Decay(account.Usage, account.UpdatedAt, now, halfLife),
-                    LastDispatchedAt = w.LastDispatchedAt,
+                    LastDispatchedAt = account?.LastDispatchedAt ?? DateTimeOffset.UnixEpoch,
                 };
             })
             .ToList();
@@ -78,15 +79,7 @@ public sealed class DispatchPass(
                 Dispatch(job, destination, now);
             dispatched += jobs.Count;
 
-            var queue = waiting.Single(w => w.Service == service && w.UserId == userId);
-            // Fewer jobs than counted means the count drifted: what was taken was all there was. The count is
-            // lowered in place, not overwritten, so jobs enqueued by sagas while this pass ran keep their +1.
-            var taken = jobs.Count < group.Count() ? queue.Queued : jobs.Count;
-            await db.Database.ExecuteSqlAsync(
-                $"UPDATE scheduler.user_queues SET queued = GREATEST(queued - {taken}, 0) WHERE service = {service} AND user_id = {userId}",
-                cancellationToken);
-            queue.LastDispatchedAt = group.Last().LastDispatchedAt;
-            Charge(accounts, service, userId, group.Last().Usage, now);
+            Charge(accounts, group.Last(), now);
         }
 
         await db.SaveChangesAsync(cancellationToken);
@@ -119,17 +112,60 @@ public sealed class DispatchPass(
     static Dictionary<string, string>? Variables(QueuedJob job) =>
         job.Environment is null ? null : System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(job.Environment);
 
-    void Charge(List<FairShareAccount> accounts, string service, int userId, double usage, DateTimeOffset now)
+    void Charge(List<FairShareAccount> accounts, DispatchCandidate charged, DateTimeOffset now)
     {
-        var account = accounts.SingleOrDefault(a => a.Service == service && a.UserId == userId);
+        var account = accounts.SingleOrDefault(a => a.Service == charged.Service && a.UserId == charged.UserId);
         if (account is null)
         {
-            account = new FairShareAccount { Service = service, UserId = userId };
+            account = new FairShareAccount { Service = charged.Service, UserId = charged.UserId };
             db.FairShareAccounts.Add(account);
             accounts.Add(account);
         }
 
-        account.Usage = usage;
+        account.Usage = charged.Usage;
         account.UpdatedAt = now;
+        account.LastDispatchedAt = charged.LastDispatchedAt;
+    }
+
+    /// <summary>
+    /// The users with queued jobs, read from the queue's (service, user, sequence) index by a skip scan: one index
+    /// descent per waiting user, and each count stops at <paramref name="countUpTo"/>, so the cost follows the number of
+    /// waiting users, never the number of queued jobs.
+    /// </summary>
+    async Task<List<WaitingUser>> WaitingUsersAsync(int countUpTo, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            WITH RECURSIVE waiting AS (
+                (SELECT service, user_id FROM scheduler.queued_jobs ORDER BY service, user_id LIMIT 1)
+                UNION ALL
+                SELECT next.service, next.user_id
+                FROM waiting w
+                CROSS JOIN LATERAL (
+                    SELECT q.service, q.user_id FROM scheduler.queued_jobs q
+                    WHERE (q.service, q.user_id) > (w.service, w.user_id)
+                    ORDER BY q.service, q.user_id
+                    LIMIT 1) next
+            )
+            SELECT w.service, w.user_id,
+                   (SELECT count(*) FROM (
+                        SELECT 1 FROM scheduler.queued_jobs q
+                        WHERE q.service = w.service AND q.user_id = w.user_id
+                        LIMIT @count_up_to) c)::int
+            FROM waiting w
+            """;
+        var connection = db.Database.GetDbConnection();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "count_up_to";
+        parameter.Value = countUpTo;
+        command.Parameters.Add(parameter);
+
+        var waiting = new List<WaitingUser>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            waiting.Add(new WaitingUser(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2)));
+        return waiting;
     }
 }

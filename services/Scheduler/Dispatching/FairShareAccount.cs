@@ -1,6 +1,10 @@
 namespace Orchestrator.Scheduler.Dispatching;
 
-/// <summary>A user's decayed usage of one service (<c>scheduler.fair_share_accounts</c>), as of <see cref="UpdatedAt"/>.</summary>
+/// <summary>
+/// What the dispatcher keeps about one user of one service (<c>scheduler.fair_share_accounts</c>): the decayed usage as
+/// of <see cref="UpdatedAt"/>, and when the user was last served. Only dispatch passes write it, under their lock, so
+/// submissions never wait on it.
+/// </summary>
 public sealed class FairShareAccount
 {
     public required string Service { get; set; }
@@ -10,4 +14,7 @@ public sealed class FairShareAccount
     public double Usage { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>Breaks fair-share ties: the user served longest ago goes first, which makes equal users alternate.</summary>
+    public DateTimeOffset LastDispatchedAt { get; set; }
 }

@@ -1,12 +1,13 @@
 using Microsoft.EntityFrameworkCore;
 using Orchestrator.Platform.Messaging;
+using Orchestrator.Platform.Persistence;
 using Orchestrator.Scheduler.Dispatching;
 using Orchestrator.Scheduler.StateMachines;
 
 namespace Orchestrator.Scheduler.Persistence;
 
 /// <summary>The scheduler's tables, in schema <c>scheduler</c>: job sagas, its outbox and inbox, scheduled messages.</summary>
-public sealed class SchedulerDbContext(DbContextOptions<SchedulerDbContext> options) : DbContext(options)
+public sealed class SchedulerDbContext(DbContextOptions<SchedulerDbContext> options) : ServiceDbContext(options)
 {
     public const string Schema = "scheduler";
 
@@ -15,8 +16,6 @@ public sealed class SchedulerDbContext(DbContextOptions<SchedulerDbContext> opti
     public DbSet<QueuedJob> QueuedJobs => Set<QueuedJob>();
 
     public DbSet<ActiveJob> ActiveJobs => Set<ActiveJob>();
-
-    public DbSet<UserQueue> UserQueues => Set<UserQueue>();
 
     public DbSet<FairShareAccount> FairShareAccounts => Set<FairShareAccount>();
 
@@ -39,19 +38,13 @@ public sealed class SchedulerDbContext(DbContextOptions<SchedulerDbContext> opti
             e.HasKey(q => q.Sequence);
             e.Property(q => q.Sequence).UseIdentityAlwaysColumn();
             e.HasIndex(q => q.JobId).IsUnique();
-            // The dispatcher's only access path: a user's oldest jobs in a service.
+            // The dispatcher's only access path: which users wait (a skip scan), and a user's oldest jobs in a service.
             e.HasIndex(q => new { q.Service, q.UserId, q.Sequence });
         });
         modelBuilder.Entity<ActiveJob>(e =>
         {
             e.ToTable("active_jobs");
             e.HasKey(a => a.JobId);
-        });
-        modelBuilder.Entity<UserQueue>(e =>
-        {
-            e.ToTable("user_queues");
-            e.HasKey(q => new { q.Service, q.UserId });
-            e.HasIndex(q => q.Queued).HasFilter("queued > 0");
         });
         modelBuilder.Entity<FairShareAccount>(e =>
         {

@@ -86,7 +86,7 @@ public sealed class RestartUnderLoadTests : IAsyncLifetime
         Assert.InRange(_ledger.MaxConcurrent(), 0, MaxRuns);
         await Eventually.UntilAsync(
             async () => await _system.Database.ScalarAsync<long>("SELECT count(*) FROM scheduler.active_jobs") == 0
-                && await _system.Database.ScalarAsync<long>("SELECT coalesce(sum(queued), 0) FROM scheduler.user_queues") == 0,
+                && await _system.Database.ScalarAsync<long>("SELECT count(*) FROM scheduler.queued_jobs") == 0,
             "every quota slot to be released and nothing left queued");
 
         var queues = await _system.VirtualHost.QueuesAsync();

@@ -57,7 +57,7 @@ public static class SystemJobs
             ("sagas (number:state:attempt)", "SELECT string_agg(job_number || ':' || current_state || ':' || attempt, ' ' ORDER BY job_number) FROM scheduler.job_sagas"),
             ("queued jobs", "SELECT string_agg(job_number::text, ' ' ORDER BY job_number) FROM scheduler.queued_jobs"),
             ("active jobs", "SELECT string_agg(job_id::text || ':' || attempt, ' ') FROM scheduler.active_jobs"),
-            ("user queues (service:user:queued)", "SELECT string_agg(service || ':' || user_id || ':' || queued, ' ') FROM scheduler.user_queues"),
+            ("fair-share accounts (service:user:usage)", "SELECT string_agg(service || ':' || user_id || ':' || round(usage::numeric, 2), ' ') FROM scheduler.fair_share_accounts"),
             ("executor runs (job:attempt:state)", "SELECT string_agg(job_id::text || ':' || attempt || ':' || state, ' ') FROM executor.runs"),
             ("unsent outbox messages (api scheduler executor)",
                 "SELECT (SELECT count(*) FROM api.outbox_messages) || ' ' || (SELECT count(*) FROM scheduler.outbox_messages) || ' ' || (SELECT count(*) FROM executor.outbox_messages)"),

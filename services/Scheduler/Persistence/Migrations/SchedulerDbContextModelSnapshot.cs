@@ -195,6 +195,10 @@ namespace Orchestrator.Scheduler.Persistence.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("user_id");
 
+                    b.Property<DateTimeOffset>("LastDispatchedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_dispatched_at");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
@@ -276,34 +280,6 @@ namespace Orchestrator.Scheduler.Persistence.Migrations
                         .HasDatabaseName("ix_queued_jobs_service_user_id_sequence");
 
                     b.ToTable("queued_jobs", "scheduler");
-                });
-
-            modelBuilder.Entity("Orchestrator.Scheduler.Dispatching.UserQueue", b =>
-                {
-                    b.Property<string>("Service")
-                        .HasColumnType("text")
-                        .HasColumnName("service");
-
-                    b.Property<int>("UserId")
-                        .HasColumnType("integer")
-                        .HasColumnName("user_id");
-
-                    b.Property<DateTimeOffset>("LastDispatchedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("last_dispatched_at");
-
-                    b.Property<int>("Queued")
-                        .HasColumnType("integer")
-                        .HasColumnName("queued");
-
-                    b.HasKey("Service", "UserId")
-                        .HasName("pk_user_queues");
-
-                    b.HasIndex("Queued")
-                        .HasDatabaseName("ix_user_queues_queued")
-                        .HasFilter("queued > 0");
-
-                    b.ToTable("user_queues", "scheduler");
                 });
 
             modelBuilder.Entity("Orchestrator.Scheduler.StateMachines.JobLifecycleSaga", b =>
