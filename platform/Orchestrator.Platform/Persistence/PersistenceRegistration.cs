@@ -16,7 +16,7 @@ public static class PersistenceRegistration
     {
         var connectionString = builder.Configuration.GetConnectionString("Orchestrator")
             ?? throw new InvalidOperationException("ConnectionStrings:Orchestrator is not configured.");
-        builder.Services.AddDbContext<TDbContext>(options => options.UseOrchestratorDatabase(connectionString, schema));
+        builder.Services.AddDbContextPool<TDbContext>(options => options.UseOrchestratorDatabase(connectionString, schema));
         return builder;
     }
 

@@ -3,15 +3,16 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Orchestrator.Api.Callbacks;
 using Orchestrator.Api.Destinations;
-using Orchestrator.Contracts;
 using Orchestrator.Api.Jobs;
 using Orchestrator.Api.Security;
+using Orchestrator.Contracts;
 using Orchestrator.Platform.Messaging;
+using Orchestrator.Platform.Persistence;
 
 namespace Orchestrator.Api.Persistence;
 
 /// <summary>The Api's tables, in schema <c>api</c>: jobs, and the outbox/inbox that keep them in step with the bus.</summary>
-public sealed class ApiDbContext(DbContextOptions<ApiDbContext> options) : DbContext(options)
+public sealed class ApiDbContext(DbContextOptions<ApiDbContext> options) : ServiceDbContext(options)
 {
     public const string Schema = "api";
 

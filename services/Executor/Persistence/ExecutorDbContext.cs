@@ -1,11 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Orchestrator.Executor.Runs;
 using Orchestrator.Platform.Messaging;
+using Orchestrator.Platform.Persistence;
 
 namespace Orchestrator.Executor.Persistence;
 
 /// <summary>The executor's tables, in schema <c>executor</c>: runs, and its outbox and inbox.</summary>
-public sealed class ExecutorDbContext(DbContextOptions<ExecutorDbContext> options) : DbContext(options)
+public sealed class ExecutorDbContext(DbContextOptions<ExecutorDbContext> options) : ServiceDbContext(options)
 {
     public const string Schema = "executor";
 
