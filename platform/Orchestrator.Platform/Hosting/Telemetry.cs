@@ -51,12 +51,13 @@ public static class Telemetry
             {
                 tracing.AddSource(DiagnosticHeaders.DefaultListenerName)
                     .AddSource(MessagingTelemetry.SourceName)
-                    .AddSource("Npgsql")
                     .AddAspNetCoreInstrumentation(o => o.Filter = ctx =>
                         !ctx.Request.Path.StartsWithSegments("/health") && !ctx.Request.Path.StartsWithSegments("/metrics"))
                     .AddHttpClientInstrumentation();
+                // A span per SQL command is a hundred spans per job: recorded only when someone receives them. The
+                // message and request spans stay, since the logs take their trace ids and the job id from them.
                 if (exportOtlp)
-                    tracing.AddOtlpExporter(o => Configure(o, otlpEndpoint, protocol, "v1/traces"));
+                    tracing.AddSource("Npgsql").AddOtlpExporter(o => Configure(o, otlpEndpoint, protocol, "v1/traces"));
             })
             .WithMetrics(metrics =>
             {
