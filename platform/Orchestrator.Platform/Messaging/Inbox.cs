@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
 
 namespace Orchestrator.Platform.Messaging;
 
@@ -17,5 +19,30 @@ public static class Inbox
         var insert = $"INSERT INTO {db.TableOf<InboxMessage>()} (message_id, consumer, processed_at) VALUES ({{0}}, {{1}}, now()) ON CONFLICT DO NOTHING";
         var inserted = await db.Database.ExecuteSqlRawAsync(insert, [messageId.Value, consumer], cancellationToken);
         return inserted == 1;
+    }
+
+    /// <summary>
+    /// Records a batch of deliveries in one statement; returns the ids <paramref name="consumer"/> had not handled yet.
+    /// Must run inside the consumer's transaction, like <see cref="TryRegisterAsync"/>.
+    /// </summary>
+    public static async Task<HashSet<Guid>> RegisterAllAsync(
+        this DbContext db, IEnumerable<Guid?> messageIds, string consumer, CancellationToken cancellationToken)
+    {
+        var ids = messageIds.OfType<Guid>().Distinct().ToArray();
+        var fresh = new HashSet<Guid>();
+        if (ids.Length == 0)
+            return fresh;
+
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var command = new NpgsqlCommand(
+            $"INSERT INTO {db.TableOf<InboxMessage>()} (message_id, consumer, processed_at) SELECT id, @consumer, now() FROM unnest(@ids) AS id ON CONFLICT DO NOTHING RETURNING message_id",
+            connection,
+            (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+        command.Parameters.AddWithValue("ids", ids);
+        command.Parameters.AddWithValue("consumer", consumer);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            fresh.Add(reader.GetGuid(0));
+        return fresh;
     }
 }

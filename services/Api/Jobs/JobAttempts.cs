@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Orchestrator.Api.Persistence;
 using Orchestrator.Contracts;
 
@@ -8,14 +7,15 @@ public static class JobAttempts
 {
     /// <summary>
     /// Folds a state change into the attempt it belongs to. Times and the outcome are kept from the first event that
-    /// carries them; the attempt's state only moves forward by sequence, like the job's.
+    /// carries them; the attempt's state only moves forward by sequence, like the job's. The job's attempts must already
+    /// be tracked by <paramref name="db"/>: a batch of changes loads them once.
     /// </summary>
-    public static async Task ApplyAsync(ApiDbContext db, JobRecord job, JobStateChanged change, CancellationToken cancellationToken)
+    public static void Apply(ApiDbContext db, JobRecord job, JobStateChanged change)
     {
         // A job cancelled in the queue ends an attempt that never went anywhere: it is not one.
         if (change.Attempt <= 0 || change.DispatchedAt is null || !BelongsToAttempt(change.State))
             return;
-        var attempt = await db.Attempts.SingleOrDefaultAsync(a => a.JobNumber == job.Number && a.Attempt == change.Attempt, cancellationToken);
+        var attempt = db.Attempts.Local.SingleOrDefault(a => a.JobNumber == job.Number && a.Attempt == change.Attempt);
         if (attempt is null)
         {
             attempt = new JobAttempt { JobNumber = job.Number, Attempt = change.Attempt, State = change.State, Sequence = change.Sequence };
