@@ -62,8 +62,16 @@ public sealed class OutboxDispatcher<TDbContext>(
         if (batch.Count == 0)
             return 0;
 
-        foreach (var row in batch)
-            await DeliverAsync(row, cancellationToken);
+        // One broker confirm at a time capped delivery at a few hundred messages a second, and the scheduler's outbox
+        // fell behind under load. Messages of different jobs now go out side by side; a job's own messages still
+        // go one after another, in the order they were written.
+        await Task.WhenAll(batch
+            .GroupBy(row => row.CorrelationId ?? Guid.Empty)
+            .Select(async messages =>
+            {
+                foreach (var row in messages)
+                    await DeliverAsync(row, cancellationToken);
+            }));
 
         var delivered = batch.Select(r => r.SequenceNumber).ToArray();
         var delete = $"DELETE FROM {table} WHERE sequence_number = ANY({{0}})";
