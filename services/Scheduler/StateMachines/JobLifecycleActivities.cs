@@ -39,13 +39,30 @@ public static class JobLifecycleActivities
             c.Saga.RetentionTokenId = scheduled.TokenId;
         });
 
-    /// <summary>Sends a timer back to the saga's own queue, durably and in the saga's transaction.</summary>
+    /// <summary>
+    /// Sends a timer back to the saga's own queue, durably and in the saga's transaction; <paramref name="keep"/> stores
+    /// its token, so that a timer no longer needed can be cancelled instead of arriving later only to be ignored.
+    /// </summary>
     public static EventActivityBinder<JobLifecycleSaga, T> ScheduleTimer<T, TTimer>(
-        this EventActivityBinder<JobLifecycleSaga, T> binder, Func<JobLifecycleSaga, TimeSpan> delay, Func<JobLifecycleSaga, TTimer> timer)
+        this EventActivityBinder<JobLifecycleSaga, T> binder, Func<JobLifecycleSaga, TimeSpan> delay, Func<JobLifecycleSaga, TTimer> timer,
+        Action<JobLifecycleSaga, Guid>? keep = null)
         where T : class
         where TTimer : class =>
-        binder.ThenAsync(c => c.ScheduleSend(
-            QueueNames.Address(QueueNames.JobLifecycle), DateTime.UtcNow + delay(c.Saga), timer(c.Saga)));
+        binder.ThenAsync(async c =>
+        {
+            var scheduled = await c.ScheduleSend(QueueNames.Address(QueueNames.JobLifecycle), DateTime.UtcNow + delay(c.Saga), timer(c.Saga));
+            keep?.Invoke(c.Saga, scheduled.TokenId);
+        });
+
+    /// <summary>Cancels the current attempt's queue-wait warning: the attempt has left the queue.</summary>
+    public static EventActivityBinder<JobLifecycleSaga, T> StopQueueWatch<T>(this EventActivityBinder<JobLifecycleSaga, T> binder)
+        where T : class =>
+        binder.ThenAsync(async c =>
+        {
+            if (c.Saga.QueueWaitTokenId is { } token)
+                await c.GetPayload<MessageSchedulerContext>().CancelScheduledSend(QueueNames.Address(QueueNames.JobLifecycle), token, c.CancellationToken);
+            c.Saga.QueueWaitTokenId = null;
+        });
 
     /// <summary>Queues the next attempt and starts watching how long it waits.</summary>
     public static EventActivityBinder<JobLifecycleSaga, T> Enqueue<T>(
@@ -60,12 +77,24 @@ public static class JobLifecycleActivities
             })
             .ThenAsync(c => queue.EnqueueAsync(c, c.Saga))
             .Announce(JobStates.Queued)
-            .ScheduleTimer(s => s.QueueWaitWarning(settings), s => new Timers.QueueWaitLimitReached(s.CorrelationId, s.Attempt));
+            .ScheduleTimer(s => s.QueueWaitWarning(settings), s => new Timers.QueueWaitLimitReached(s.CorrelationId, s.Attempt),
+                (s, token) => s.QueueWaitTokenId = token);
 
-    /// <summary>Gives the job's quota slot back, in the transaction of the state change that ends its run.</summary>
+    /// <summary>
+    /// Gives the job's quota slot back, in the transaction of the state change that ends its run, and cancels the timers
+    /// that watched the attempt: each would otherwise come back later as one more message for nothing.
+    /// </summary>
     public static EventActivityBinder<JobLifecycleSaga, T> Release<T>(this EventActivityBinder<JobLifecycleSaga, T> binder, Dispatching.IJobQueue queue)
         where T : class =>
-        binder.ThenAsync(c => queue.ReleaseAsync(c, c.Saga.CorrelationId));
+        binder
+            .ThenAsync(c => queue.ReleaseAsync(c, c.Saga.CorrelationId))
+            .StopQueueWatch()
+            .ThenAsync(async c =>
+            {
+                if (c.Saga.DeadlineTokenId is { } token)
+                    await c.GetPayload<MessageSchedulerContext>().CancelScheduledSend(QueueNames.Address(QueueNames.JobLifecycle), token, c.CancellationToken);
+                c.Saga.DeadlineTokenId = null;
+            });
 
     /// <summary>Records the run's end, releases its slot, announces the final state and schedules the retention.</summary>
     public static EventActivityBinder<JobLifecycleSaga, JobFinished> Finish(
@@ -82,5 +111,6 @@ public static class JobLifecycleActivities
         where T : class =>
         binder.ScheduleTimer(
             s => TimeSpan.FromSeconds(s.TimeoutSeconds) + settings.RunDeadlineGrace,
-            s => new Timers.RunDeadlinePassed(s.CorrelationId, s.Attempt));
+            s => new Timers.RunDeadlinePassed(s.CorrelationId, s.Attempt),
+            (s, token) => s.DeadlineTokenId = token);
 }

@@ -55,4 +55,10 @@ public sealed class JobLifecycleSaga : SagaStateMachineInstance
 
     /// <summary>Token of the scheduled retention expiry, so it can be found or cancelled.</summary>
     public Guid? RetentionTokenId { get; set; }
+
+    /// <summary>Token of the queue-wait warning of the current attempt, cancelled once the attempt leaves the queue.</summary>
+    public Guid? QueueWaitTokenId { get; set; }
+
+    /// <summary>Token of the current run's deadline, cancelled once the run has ended.</summary>
+    public Guid? DeadlineTokenId { get; set; }
 }

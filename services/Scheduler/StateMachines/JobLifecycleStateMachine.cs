@@ -47,6 +47,7 @@ public sealed class JobLifecycleStateMachine : MassTransitStateMachine<JobLifecy
         During(Queued,
             When(WasDispatched, c => c.Message.Attempt == c.Saga.Attempt)
                 .Then(c => c.Saga.Dispatch(c.Message))
+                .StopQueueWatch()
                 .Announce(JobStates.Dispatched)
                 .ScheduleDeadline(settings)
                 .TransitionTo(Dispatched),
@@ -56,12 +57,14 @@ public sealed class JobLifecycleStateMachine : MassTransitStateMachine<JobLifecy
                 .Then(c => c.Saga.CancelReason = c.Message.Reason ?? "Cancelled on request.")
                 .IfElseAsync(c => queue.WithdrawAsync(c, c.Saga.CorrelationId),
                     withdrawn => withdrawn
+                        .StopQueueWatch()
                         .Then(c => c.Saga.Abandon(c.Saga.CancelReason!))
                         .Announce(JobStates.Cancelled)
                         .ScheduleRetention(settings.Retention)
                         .TransitionTo(Cancelled),
                     // The dispatcher took it in the meantime: stop it where it is about to run.
                     alreadyDispatched => alreadyDispatched
+                        .StopQueueWatch()
                         .Publish(c => c.Saga.StopRequest())
                         .ScheduleDeadline(settings)
                         .Announce(JobStates.Cancelling)
@@ -71,6 +74,7 @@ public sealed class JobLifecycleStateMachine : MassTransitStateMachine<JobLifecy
         During(Queued, Dispatched,
             When(Started, c => c.Message.Attempt == c.Saga.Attempt)
                 .If(c => c.Saga.DispatchedAt is null, overtaken => overtaken
+                    .StopQueueWatch()
                     .ScheduleDeadline(settings)
                     .Then(c => c.Saga.DispatchedAt = c.Message.StartedAt))
                 .Then(c => c.Saga.StartedAt = c.Message.StartedAt)
@@ -93,7 +97,7 @@ public sealed class JobLifecycleStateMachine : MassTransitStateMachine<JobLifecy
             When(Finished, c => c.Message.Attempt == c.Saga.Attempt && c.Saga.Verdict(c.Message, settings) == RunVerdict.Retry)
                 .AnnounceOvertakenStart()
                 .Then(c => c.Saga.Finish(c.Message))
-                .ThenAsync(c => queue.ReleaseAsync(c, c.Saga.CorrelationId))
+                .Release(queue)
                 .Announce(JobStates.RetryPending)
                 .ScheduleTimer(s => s.RetryDelay(settings), s => new RetryDue(s.CorrelationId, s.Attempt))
                 .TransitionTo(RetryPending));

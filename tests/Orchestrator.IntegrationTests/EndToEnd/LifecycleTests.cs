@@ -100,6 +100,22 @@ public sealed class LifecycleTests : IAsyncLifetime
             "the timed-out job's slot to be released");
     }
 
+    [Fact]
+    public async Task A_finished_job_leaves_only_its_results_expiry_scheduled()
+    {
+        // While it waited and ran, the job had a queue-wait warning and a run deadline scheduled; both are cancelled
+        // with the run's end, so neither comes back later as a message for a job long done.
+        var id = await SubmitAsync("generic", "true\n");
+        await UntilStateAsync(id, "Completed");
+
+        var scheduled = await Eventually.UntilAsync(
+            () => _system.Database.ScalarAsync<string>(
+                "SELECT coalesce(string_agg(message_type || ' -> ' || destination_address, '; '), '') FROM scheduler.scheduled_messages"),
+            rows => rows is not null && !rows.Contains(';', StringComparison.Ordinal) && rows.Contains("janitor", StringComparison.Ordinal),
+            "only the results expiry to stay scheduled");
+        Assert.Contains(nameof(ExpireJobResults), scheduled, StringComparison.Ordinal);
+    }
+
     async Task<string> SubmitAsync(string service, string script, int? timeoutSeconds = null)
     {
         var body = new JsonObject

@@ -307,6 +307,10 @@ namespace Orchestrator.Scheduler.Persistence.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("current_state");
 
+                    b.Property<Guid?>("DeadlineTokenId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("deadline_token_id");
+
                     b.Property<string>("Destination")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
@@ -344,6 +348,10 @@ namespace Orchestrator.Scheduler.Persistence.Migrations
                     b.Property<string>("LastOutcome")
                         .HasColumnType("text")
                         .HasColumnName("last_outcome");
+
+                    b.Property<Guid?>("QueueWaitTokenId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("queue_wait_token_id");
 
                     b.Property<DateTimeOffset?>("QueuedAt")
                         .HasColumnType("timestamp with time zone")
