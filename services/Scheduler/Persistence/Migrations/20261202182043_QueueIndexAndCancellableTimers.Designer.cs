@@ -12,8 +12,8 @@ using Orchestrator.Scheduler.Persistence;
 namespace Orchestrator.Scheduler.Persistence.Migrations
 {
     [DbContext(typeof(SchedulerDbContext))]
-    [Migration("20261202181013_CancellableTimers")]
-    partial class CancellableTimers
+    [Migration("20261202182043_QueueIndexAndCancellableTimers")]
+    partial class QueueIndexAndCancellableTimers
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)

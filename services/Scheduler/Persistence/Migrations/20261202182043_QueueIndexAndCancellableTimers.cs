@@ -6,11 +6,25 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Orchestrator.Scheduler.Persistence.Migrations
 {
     /// <inheritdoc />
-    public partial class DispatchFromQueueIndex : Migration
+    public partial class QueueIndexAndCancellableTimers : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<Guid>(
+                name: "deadline_token_id",
+                schema: "scheduler",
+                table: "job_sagas",
+                type: "uuid",
+                nullable: true);
+
+            migrationBuilder.AddColumn<Guid>(
+                name: "queue_wait_token_id",
+                schema: "scheduler",
+                table: "job_sagas",
+                type: "uuid",
+                nullable: true);
+
             migrationBuilder.AddColumn<DateTimeOffset>(
                 name: "last_dispatched_at",
                 schema: "scheduler",
@@ -33,6 +47,16 @@ namespace Orchestrator.Scheduler.Persistence.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropColumn(
+                name: "deadline_token_id",
+                schema: "scheduler",
+                table: "job_sagas");
+
+            migrationBuilder.DropColumn(
+                name: "queue_wait_token_id",
+                schema: "scheduler",
+                table: "job_sagas");
+
             migrationBuilder.DropColumn(
                 name: "last_dispatched_at",
                 schema: "scheduler",
