@@ -1,0 +1,8 @@
+import os,subprocess,sys,json
+def cpu(pid):
+    try:
+        s=open(f'/proc/{pid}/stat').read(); f=s[s.rindex(')')+2:].split(); return (int(f[11])+int(f[12]))/100
+    except Exception: return 0
+def pids(pat): return [p for p in subprocess.run(['pgrep','-f',pat],capture_output=True,text=True).stdout.split()]
+groups={'api':'dotnet Orchestrator.Api.dll','sched':'dotnet Orchestrator.Scheduler.dll','exec':'dotnet Orchestrator.Executor.dll','pg':'postgres','rmq':'beam.smp'}
+print(json.dumps({k: sum(cpu(p) for p in pids(v)) for k,v in groups.items()}))
