@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
-using Npgsql;
+using Orchestrator.Platform.Persistence;
 
 namespace Orchestrator.Platform.Messaging;
 
@@ -33,11 +32,8 @@ public static class Inbox
         if (ids.Length == 0)
             return fresh;
 
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await using var command = new NpgsqlCommand(
-            $"INSERT INTO {db.TableOf<InboxMessage>()} (message_id, consumer, processed_at) SELECT id, @consumer, now() FROM unnest(@ids) AS id ON CONFLICT DO NOTHING RETURNING message_id",
-            connection,
-            (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+        await using var command = db.CreateCommand(
+            $"INSERT INTO {db.TableOf<InboxMessage>()} (message_id, consumer, processed_at) SELECT id, @consumer, now() FROM unnest(@ids) AS id ON CONFLICT DO NOTHING RETURNING message_id");
         command.Parameters.AddWithValue("ids", ids);
         command.Parameters.AddWithValue("consumer", consumer);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

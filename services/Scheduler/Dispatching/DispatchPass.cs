@@ -1,10 +1,10 @@
 using System.Data;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using Orchestrator.Contracts;
 using Orchestrator.Platform.Configuration;
 using Orchestrator.Platform.Messaging;
+using Orchestrator.Platform.Persistence;
 using Orchestrator.Scheduler.Persistence;
 
 namespace Orchestrator.Scheduler.Dispatching;
@@ -153,14 +153,8 @@ public sealed class DispatchPass(
                         LIMIT @count_up_to) c)::int
             FROM waiting w
             """;
-        var connection = db.Database.GetDbConnection();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = "count_up_to";
-        parameter.Value = countUpTo;
-        command.Parameters.Add(parameter);
+        await using var command = db.CreateCommand(sql);
+        command.Parameters.AddWithValue("count_up_to", countUpTo);
 
         var waiting = new List<WaitingUser>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
