@@ -59,10 +59,15 @@ public static class JobLifecycleActivities
         where T : class =>
         binder.ThenAsync(async c =>
         {
-            if (c.Saga.QueueWaitTokenId is { } token)
-                await c.GetPayload<MessageSchedulerContext>().CancelScheduledSend(QueueNames.Address(QueueNames.JobLifecycle), token, c.CancellationToken);
+            await CancelTimerAsync(c, c.Saga.QueueWaitTokenId);
             c.Saga.QueueWaitTokenId = null;
         });
+
+    static async Task CancelTimerAsync(BehaviorContext<JobLifecycleSaga> context, Guid? token)
+    {
+        if (token is { } scheduled)
+            await context.GetPayload<MessageSchedulerContext>().CancelScheduledSend(QueueNames.Address(QueueNames.JobLifecycle), scheduled, context.CancellationToken);
+    }
 
     /// <summary>Queues the next attempt and starts watching how long it waits.</summary>
     public static EventActivityBinder<JobLifecycleSaga, T> Enqueue<T>(
@@ -91,8 +96,7 @@ public static class JobLifecycleActivities
             .StopQueueWatch()
             .ThenAsync(async c =>
             {
-                if (c.Saga.DeadlineTokenId is { } token)
-                    await c.GetPayload<MessageSchedulerContext>().CancelScheduledSend(QueueNames.Address(QueueNames.JobLifecycle), token, c.CancellationToken);
+                await CancelTimerAsync(c, c.Saga.DeadlineTokenId);
                 c.Saga.DeadlineTokenId = null;
             });
 
