@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Orchestrator.Platform.Scheduling;
 
 namespace Orchestrator.Platform.Messaging;
@@ -68,5 +69,18 @@ public static class MessagingModel
         var schema = entity.GetSchema();
         var table = entity.GetTableName();
         return schema is null ? $"\"{table}\"" : $"\"{schema}\".\"{table}\"";
+    }
+
+    /// <summary>
+    /// The entity's columns, listed by name, for the statements written in SQL. Statements are prepared on the server
+    /// and kept; a <c>SELECT *</c> kept that way breaks once a migration adds a column under a running service.
+    /// </summary>
+    public static string ColumnsOf<TEntity>(this DbContext db, string? alias = null)
+    {
+        var entity = db.Model.FindEntityType(typeof(TEntity))
+            ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not part of {db.GetType().Name}'s model.");
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        var prefix = alias is null ? "" : $"{alias}.";
+        return string.Join(", ", entity.GetProperties().Select(p => $"{prefix}\"{p.GetColumnName(table)}\""));
     }
 }

@@ -54,7 +54,7 @@ public sealed class OutboxDispatcher<TDbContext>(
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
         var table = db.TableOf<OutboxMessage>();
-        var select = $"SELECT * FROM {table} ORDER BY sequence_number LIMIT {options.Value.BatchSize} FOR UPDATE SKIP LOCKED";
+        var select = $"SELECT {db.ColumnsOf<OutboxMessage>()} FROM {table} ORDER BY sequence_number LIMIT {options.Value.BatchSize} FOR UPDATE SKIP LOCKED";
         var batch = await db.Set<OutboxMessage>()
             .FromSqlRaw(select)
             .AsNoTracking()

@@ -76,7 +76,7 @@ public sealed class PostgresSagaRepository<TSaga, TDbContext>(IServiceScopeFacto
         var entity = db.Model.FindEntityType(typeof(TSaga))!;
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
         var key = entity.FindPrimaryKey()!.Properties.Single().GetColumnName(table);
-        return _selectForUpdate = $"SELECT * FROM {db.TableOf<TSaga>()} WHERE \"{key}\" = {{0}} FOR UPDATE";
+        return _selectForUpdate = $"SELECT {db.ColumnsOf<TSaga>()} FROM {db.TableOf<TSaga>()} WHERE \"{key}\" = {{0}} FOR UPDATE";
     }
 
     /// <summary>Receives the instance the policy created and runs the saga on it within the open transaction.</summary>

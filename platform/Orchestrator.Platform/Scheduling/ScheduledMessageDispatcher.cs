@@ -59,7 +59,7 @@ public sealed class ScheduledMessageDispatcher<TDbContext>(
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
         var table = db.TableOf<ScheduledMessage>();
-        var select = $"SELECT * FROM {table} WHERE due_at <= now() ORDER BY due_at LIMIT {options.Value.BatchSize} FOR UPDATE SKIP LOCKED";
+        var select = $"SELECT {db.ColumnsOf<ScheduledMessage>()} FROM {table} WHERE due_at <= now() ORDER BY due_at LIMIT {options.Value.BatchSize} FOR UPDATE SKIP LOCKED";
         var due = await db.Set<ScheduledMessage>()
             .FromSqlRaw(select)
             .AsNoTracking()

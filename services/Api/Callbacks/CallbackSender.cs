@@ -58,7 +58,7 @@ public sealed class CallbackSender(
         await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
         var table = db.TableOf<CallbackDelivery>();
         var select = $"""
-            SELECT * FROM {table} d
+            SELECT {db.ColumnsOf<CallbackDelivery>("d")} FROM {table} d
             WHERE d.state = '{CallbackDeliveryStates.Pending}' AND d.next_attempt_at <= now()
               AND NOT EXISTS (SELECT 1 FROM {table} e
                               WHERE e.job_number = d.job_number AND e.state = '{CallbackDeliveryStates.Pending}' AND e.sequence < d.sequence)

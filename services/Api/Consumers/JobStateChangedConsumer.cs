@@ -33,8 +33,9 @@ public sealed class JobStateChangedConsumer(ApiDbContext db, OrchestratorMetrics
         {
             // Locked in one order, so two batches (or a cancellation) touching the same jobs cannot deadlock.
             var jobIds = changes.Select(c => c.JobId).Distinct().ToArray();
+            var select = $"SELECT {db.ColumnsOf<JobRecord>()} FROM {db.TableOf<JobRecord>()} WHERE job_id = ANY({{0}}) ORDER BY number FOR UPDATE";
             var jobs = await db.Jobs
-                .FromSql($"SELECT * FROM api.jobs WHERE job_id = ANY({jobIds}) ORDER BY number FOR UPDATE")
+                .FromSqlRaw(select, jobIds)
                 .ToDictionaryAsync(j => j.JobId, cancellationToken);
             var numbers = jobs.Values.Select(j => j.Number).ToArray();
             await db.Attempts.Where(a => numbers.Contains(a.JobNumber)).LoadAsync(cancellationToken);
