@@ -39,7 +39,7 @@ public sealed class ApiBehaviourTests(ApiBehaviourFixture fixture) : IClassFixtu
 
         using var response = await _system.Api.PostAsync("/upload", form);
 
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest, title);
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, title);
         Assert.Equal(before, await JobCountAsync());
         AssertNothingStaged();
     }
@@ -51,7 +51,7 @@ public sealed class ApiBehaviourTests(ApiBehaviourFixture fixture) : IClassFixtu
     {
         using var content = new StringContent(body, Encoding.UTF8, contentType);
         using var response = await _system.Api.PostAsync("/upload", content);
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "Not a multipart upload");
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "Not a multipart upload");
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class ApiBehaviourTests(ApiBehaviourFixture fixture) : IClassFixtu
             ["data.bin"] = new('x', ApiBehaviourFixture.MaxUploadBytes * 2),
         });
 
-        await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "Upload too large");
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "Upload too large");
         Assert.Equal(before, await JobCountAsync());
         AssertNothingStaged();
     }
@@ -77,7 +77,7 @@ public sealed class ApiBehaviourTests(ApiBehaviourFixture fixture) : IClassFixtu
     public async Task An_unknown_job_is_404_problem_details(string path)
     {
         using var response = await _system.Api.GetAsync(path);
-        await AssertProblemAsync(response, HttpStatusCode.NotFound, "Unknown job");
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.NotFound, "Unknown job");
     }
 
     [Fact]
@@ -191,17 +191,6 @@ public sealed class ApiBehaviourTests(ApiBehaviourFixture fixture) : IClassFixtu
             Assert.Equal("ok", body.GetProperty("status").GetString());
             Assert.Equal("ok", body.GetProperty("database").GetString());
         }
-    }
-
-    static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string title)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        using var problem = JsonDocument.Parse(text);
-        Assert.Equal(title, problem.RootElement.GetProperty("title").GetString());
-        Assert.Equal((int)status, problem.RootElement.GetProperty("status").GetInt32());
-        Assert.False(string.IsNullOrWhiteSpace(problem.RootElement.GetProperty("detail").GetString()), $"no detail in {text}");
     }
 
     Task<HttpResponseMessage> HeadAsync(long id) =>

@@ -113,14 +113,6 @@ public sealed class HostileInputStorageTests : IAsyncLifetime
         return await client.PostAsync("/upload", form);
     }
 
-    static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string title)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        using var problem = JsonDocument.Parse(text);
-        Assert.Equal(title, problem.RootElement.GetProperty("title").GetString());
-        Assert.DoesNotContain("orch-storage-", text);
-        Assert.DoesNotContain("   at ", text);
-    }
+    static Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string title) =>
+        ProblemAssert.IsProblemAsync(response, status, title, "orch-storage-");
 }

@@ -602,20 +602,8 @@ public sealed class HostileInputTests(HostileInputFixture fixture) : IClassFixtu
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string? title)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"expected {(int)status} {title}, got {(int)response.StatusCode}: {text}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonDocument.Parse(text).RootElement.Clone();
-        if (title is not null)
-            Assert.Equal(title, problem.GetProperty("title").GetString());
-        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
-        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()), $"no detail in {text}");
-        Assert.DoesNotContain("   at ", text);
-        Assert.DoesNotContain("/tmp/orch-jobs-", text);
-        return problem;
-    }
+    static Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string? title) =>
+        ProblemAssert.IsProblemAsync(response, status, title, "/tmp/orch-jobs-");
 
     /// <summary>A body that sends some bytes and then fails, as a client that drops its connection mid-upload.</summary>
     sealed class FailingContent(int bytesBeforeFailure) : HttpContent

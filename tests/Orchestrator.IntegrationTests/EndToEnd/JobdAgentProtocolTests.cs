@@ -222,9 +222,7 @@ public sealed class JobdAgentProtocolTests : IAsyncLifetime
 
     static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string mentions)
     {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains(mentions, text, StringComparison.OrdinalIgnoreCase);
+        var problem = await ProblemAssert.IsProblemAsync(response, status);
+        Assert.Contains(mentions, problem.GetRawText(), StringComparison.OrdinalIgnoreCase);
     }
 }
