@@ -46,12 +46,27 @@ public static partial class JobRequestRules
         if (request.TimeoutSeconds is <= 0)
             throw Invalid("Invalid timeout", "'timeoutSeconds' must be a positive number of seconds.");
 
+        var environment = ValidateEnvironment(request.Environment);
+        if (environment is not null)
+            RequireEnvironmentSupport(request.Service, orchestrator);
         return request with
         {
             Files = ValidateFiles(request.Files),
-            Environment = ValidateEnvironment(request.Environment),
+            Environment = environment,
             Callback = ValidateCallback(request.Callback, request.Service, callbacks),
         };
+    }
+
+    /// <summary>
+    /// The jobd protocol has no field for variables: a job that needs them would run without them, so it is refused
+    /// before it is stored rather than run wrongly.
+    /// </summary>
+    static void RequireEnvironmentSupport(string service, OrchestratorOptions orchestrator)
+    {
+        var name = orchestrator.Services[service].Destination;
+        if (orchestrator.Destinations.TryGetValue(name, out var destination) && destination.Kind == "jobd")
+            throw new UploadRejectedException(StatusCodes.Status422UnprocessableEntity, "Environment not supported by the destination",
+                $"Service '{service}' runs on jobd destination '{name}', whose protocol cannot pass environment variables to its agents; leave out 'environment' or set the variables in {JobSubmissionService.Script}.");
     }
 
     static List<JobInput> ValidateFiles(IReadOnlyList<JobInput>? files)

@@ -275,6 +275,29 @@ public sealed class JobdEndToEndTests(JobdSystemFixture fixture) : IClassFixture
         Assert.Equal("Completed", (await _system.WaitForFinalStateAsync(id)).State());
     }
 
+    [Fact]
+    public async Task A_job_with_environment_variables_for_a_jobd_service_is_refused_with_422_and_not_stored()
+    {
+        const int user = 4711;
+        string Body(string environment) =>
+            $$"""{"service":"remote","user":{{user}},{{environment}}"files":[{"path":"run.sh","content":"true"}]}""";
+
+        using (var refused = await _system.Api.PostAsync("/v1/jobs",
+                   new StringContent(Body("\"environment\":{\"GREETING\":\"hello\"},"), System.Text.Encoding.UTF8, "application/json")))
+        {
+            var problem = await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.UnprocessableEntity, "Environment not supported by the destination");
+            Assert.Contains("jobd destination 'jobd'", problem.GetProperty("detail").GetString());
+        }
+
+        Assert.Equal(0L, await _system.Database.ScalarAsync<long>($"SELECT count(*) FROM api.jobs WHERE user_id = {user}"));
+
+        // The same job without variables is one the destination can run.
+        using var accepted = await _system.Api.PostAsync("/v1/jobs", new StringContent(Body(""), System.Text.Encoding.UTF8, "application/json"));
+        Assert.True(accepted.StatusCode == HttpStatusCode.Created, await accepted.Content.ReadAsStringAsync());
+        var id = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("number").GetInt64();
+        Assert.Equal("Completed", (await _system.WaitForFinalStateAsync(id)).State());
+    }
+
     void AssertErrorContains(JsonElement job, string expected) =>
         Assert.True(job.Error()?.Contains(expected, StringComparison.Ordinal) == true,
             $"expected the job's error to contain '{expected}': {job}{Environment.NewLine}{_system.Logs}");

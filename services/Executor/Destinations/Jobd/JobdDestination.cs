@@ -27,6 +27,9 @@ public sealed class JobdDestination(
 
     public async Task<string> SubmitAsync(RunRecord run, CancellationToken cancellationToken)
     {
+        // The Api refuses such jobs; one queued before its service moved to this destination must not run without them.
+        if (run.Environment is not null)
+            throw new InvalidOperationException("The job sets environment variables; the jobd protocol cannot pass them to an agent, so it cannot run there.");
         var files = InputFiles(run.Directory);
         var agent = await pool.ChooseAsync(cancellationToken)
             ?? throw new DestinationUnavailableException(
