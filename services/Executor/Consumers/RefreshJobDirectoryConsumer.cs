@@ -30,8 +30,9 @@ public sealed class RefreshJobDirectoryConsumer(
         if (run is null)
             return;
 
-        // A finished run's files were fetched when it ended; a local run's directory is the live one.
-        if (run.State == RunStates.Finished || services.GetService<IPartialResultsSource>() is not { } source)
+        // A finished run's files were fetched when it ended (an abandoned one's are out of reach); a local run's
+        // directory is the live one.
+        if (run.State is RunStates.Finished or RunStates.Abandoned || services.GetService<IPartialResultsSource>() is not { } source)
         {
             await context.RespondAsync(new JobDirectoryRefreshed(jobId, true));
             return;

@@ -39,15 +39,37 @@ public sealed class RunReporter(
             processId is null ? "" : $" as process {processId}");
     }
 
-    public async Task FinishedAsync(RunRecord run, string outcome, int? exitCode, string? error)
+    public Task FinishedAsync(RunRecord run, string outcome, int? exitCode, string? error) =>
+        EndAsync(run, RunStates.Finished, outcome, exitCode, error);
+
+    /// <summary>
+    /// Reports the run lost, and leaves it <see cref="RunStates.Abandoned"/>: the destination may still hold it, so
+    /// this executor, or its next start, goes on cancelling it there.
+    /// </summary>
+    public Task AbandonedAsync(RunRecord run, string error) =>
+        EndAsync(run, RunStates.Abandoned, RunOutcomes.Lost, null, error);
+
+    /// <summary>An abandoned run the destination no longer runs: nothing is left to do for it.</summary>
+    public Task SettledAsync(RunRecord run) =>
+        UpdateAsync(run, (_, row) =>
+        {
+            if (row.State != RunStates.Abandoned)
+                return false;
+            row.State = RunStates.Finished;
+            return true;
+        });
+
+    async Task EndAsync(RunRecord run, string state, string outcome, int? exitCode, string? error)
     {
         var reported = await UpdateAsync(run, (db, row) =>
         {
-            if (row.State == RunStates.Finished)
+            if (row.State is RunStates.Finished or RunStates.Abandoned)
                 return false;
-            row.State = RunStates.Finished;
+            row.State = state;
+            run.State = state;
             row.ExitCode = exitCode;
             row.FinishedAt = DateTimeOffset.UtcNow;
+            run.FinishedAt = row.FinishedAt;
             db.AddOutboxPublish(new JobFinished(run.JobId, run.Attempt, outcome, exitCode, error, row.FinishedAt.Value), run.JobId);
             return true;
         });

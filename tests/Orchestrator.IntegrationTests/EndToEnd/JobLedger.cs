@@ -26,6 +26,10 @@ public sealed class JobLedger : IDisposable
     public string WaitFor(string signal) =>
         $"for i in $(seq 1 600); do [ -e '{SignalPath(signal)}' ] && break; sleep 0.1; done\n";
 
+    /// <summary>Script lines running <paramref name="lines"/> only in the first run that gets here, of all runs of all jobs.</summary>
+    public string OnFirstRunOnly(string token, string lines) =>
+        $"if mkdir '{Path.Combine(_directory, $"first-{token}")}' 2>/dev/null; then\n{lines}fi\n";
+
     public void Signal(string signal) => File.WriteAllText(SignalPath(signal), string.Empty);
 
     public IReadOnlyList<(string Kind, string Token)> Entries() =>

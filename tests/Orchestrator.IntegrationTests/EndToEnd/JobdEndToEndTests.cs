@@ -194,6 +194,44 @@ public sealed class JobdEndToEndTests(JobdSystemFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task A_payload_given_up_while_its_agent_was_cut_off_is_killed_once_the_agent_answers_again()
+    {
+        var (id, _) = await SubmitAsync("remote",
+            _ledger.Start("partitioned") + _ledger.OnFirstRunOnly("partitioned", _ledger.WaitFor("never")) + "echo finished > output.txt\n");
+        var externalId = await Eventually.UntilAsync(() => ExternalIdAsync(id), e => e is not null, "the job to reach an agent");
+        var cutOff = externalId!.EndsWith(fixture.AgentA.BaseAddress.ToString(), StringComparison.Ordinal) ? fixture.AgentA : fixture.AgentB;
+        var payload = externalId[..externalId.IndexOf('@')];
+        var pid = await Eventually.UntilAsync(async () =>
+        {
+            var p = await cutOff.Http.GetFromJsonAsync<JsonElement>($"/retrieve/{payload}");
+            return p.GetProperty("status").GetString() == "Running" ? p.GetProperty("pid").GetInt32() : 0;
+        }, p => p > 0, "the payload to run on its agent");
+
+        // The agent stops answering while its machine, and the job's processes on it, live on: a partition.
+        await cutOff.KillAsync();
+        try
+        {
+            var job = await _system.WaitForFinalStateAsync(id, TimeSpan.FromSeconds(90));
+            Assert.True(job.State() == "Completed", $"{job}{Environment.NewLine}{_system.Logs}");
+            Assert.Equal("Lost", await AttemptOutcomeAsync(await _system.JobIdAsync(id), 1));
+            Assert.True(ProcessGroups.IsAlive(pid), "the first attempt should still run on the cut-off machine");
+
+            await cutOff.StartAgainAsync();
+            await Eventually.UntilAsync(() => cutOff.Http.GetFromJsonAsync<JsonElement>($"/retrieve/{payload}"),
+                p => p.GetProperty("status").GetString() == "Killed", "the agent, back, to be told to kill the payload given up");
+            await Eventually.UntilAsync(() => !ProcessGroups.IsAlive(pid), "the given-up payload's processes to be gone");
+            var jobId = await _system.JobIdAsync(id);
+            await Eventually.UntilAsync(() => _system.Database.ScalarAsync<string>($"SELECT state FROM executor.runs WHERE job_id = '{jobId}' AND attempt = 1"),
+                state => state == "Finished", "the executor to settle the abandoned run");
+            Assert.Equal(2, _ledger.Starts("partitioned"));
+        }
+        finally
+        {
+            ProcessGroups.Kill(pid);
+        }
+    }
+
+    [Fact]
     public async Task A_restarted_executor_re_attaches_to_the_payload_on_its_agent_instead_of_submitting_again()
     {
         var (id, _) = await SubmitAsync("remote", _ledger.Start("reattached") + _ledger.WaitFor("continue") + "echo kept > output.txt\n" + _ledger.End("reattached"));

@@ -29,6 +29,12 @@ public sealed class RemoteRunner(
 
     public async Task RecoverAsync(RunRecord run)
     {
+        if (run.State == RunStates.Abandoned)
+        {
+            _ = Task.Run(() => CancelAbandonedAsync(run));
+            return;
+        }
+
         if (run.ExternalId is null && await FindSubmittedAsync(run) is { } found)
         {
             logger.LogInformation("Job {JobId} attempt {Attempt} was submitted as {ExternalId} before the executor stopped; re-attaching", run.JobId, run.Attempt, found);
@@ -122,6 +128,38 @@ public sealed class RemoteRunner(
         }
     }
 
+    /// <summary>
+    /// A destination that stopped answering can come back with the run still going (a network partition rather than
+    /// a dead machine). The run was reported lost, and the saga may have started it again elsewhere, so it is
+    /// cancelled there as soon as the destination answers, for as long as <see cref="RemoteRunnerOptions.AbandonedCancelFor"/>.
+    /// </summary>
+    async Task CancelAbandonedAsync(RunRecord run)
+    {
+        var giveUpAt = (run.FinishedAt ?? DateTimeOffset.UtcNow) + options.Value.AbandonedCancelFor;
+        while (true)
+        {
+            try
+            {
+                await destination.CancelAsync(run, CancellationToken.None);
+                logger.LogInformation("Job {JobId} attempt {Attempt}, reported lost, is cancelled at the destination", run.JobId, run.Attempt);
+                break;
+            }
+            catch (Exception ex) when (DateTimeOffset.UtcNow < giveUpAt)
+            {
+                logger.LogDebug("Job {JobId} attempt {Attempt}, reported lost, not cancelled yet ({Reason})", run.JobId, run.Attempt, ex.Message);
+                await Task.Delay(options.Value.PollInterval);
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning("Gave up cancelling job {JobId} attempt {Attempt} at the destination after {Period}: {Reason}",
+                    run.JobId, run.Attempt, options.Value.AbandonedCancelFor, ex.Message);
+                break;
+            }
+        }
+
+        await reporter.SettledAsync(run);
+    }
+
     async Task<bool> SubmitAsync(RunRecord run)
     {
         var delay = options.Value.SubmitBackoff;
@@ -187,7 +225,8 @@ public sealed class RemoteRunner(
         // A lost run has nothing left to fetch: the destination that held it is gone.
         if (status.State == RemoteRunState.Lost)
         {
-            await reporter.FinishedAsync(run, RunOutcomes.Lost, null, status.Detail ?? "The destination lost the job.");
+            await reporter.AbandonedAsync(run, status.Detail ?? "The destination lost the job.");
+            _ = Task.Run(() => CancelAbandonedAsync(run));
             return;
         }
 

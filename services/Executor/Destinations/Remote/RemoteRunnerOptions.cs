@@ -9,6 +9,12 @@ public sealed class RemoteRunnerOptions
     /// <summary>Tries to submit before the attempt is reported not started, for the saga's retry policy (default 5).</summary>
     public int SubmitAttempts { get; set; } = 5;
 
+    /// <summary>
+    /// How long a run reported lost is still cancelled at its destination, should the destination answer again
+    /// (default 7 days); tried every <see cref="PollInterval"/>.
+    /// </summary>
+    public TimeSpan AbandonedCancelFor { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>Wait after the first failed submit; doubles each time (default 1 s).</summary>
     public TimeSpan SubmitBackoff { get; set; } = TimeSpan.FromSeconds(1);
 }
