@@ -42,9 +42,9 @@ public static class DatabaseMigrator
 
                 return;
             }
-            catch (NpgsqlException ex) when (DateTime.UtcNow < deadline && ex.IsTransient)
+            catch (Exception ex) when (DateTime.UtcNow < deadline && DatabaseFailures.IsUnavailable(ex))
             {
-                logger.LogWarning("PostgreSQL is not reachable yet ({Message}); retrying", ex.Message);
+                logger.LogWarning("PostgreSQL is not reachable yet ({Message}); retrying", ex.GetBaseException().Message);
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
             }
         }
