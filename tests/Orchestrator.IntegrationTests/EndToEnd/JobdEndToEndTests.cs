@@ -166,16 +166,7 @@ public sealed class JobdEndToEndTests(JobdSystemFixture fixture) : IClassFixture
     public async Task A_job_on_an_agent_that_dies_is_reported_lost_after_the_grace_and_retried_on_the_other_agent()
     {
         var (id, _) = await SubmitAsync("remote", _ledger.Start("moved") + _ledger.WaitFor("release") + "echo finished > output.txt\n");
-        var externalId = await Eventually.UntilAsync(() => ExternalIdAsync(id), e => e is not null, "the job to reach an agent");
-        var (dying, surviving) = externalId!.EndsWith(fixture.AgentA.BaseAddress.ToString(), StringComparison.Ordinal)
-            ? (fixture.AgentA, fixture.AgentB)
-            : (fixture.AgentB, fixture.AgentA);
-        var payload = externalId[..externalId.IndexOf('@')];
-        var pid = await Eventually.UntilAsync(async () =>
-        {
-            var p = await dying.Http.GetFromJsonAsync<JsonElement>($"/retrieve/{payload}");
-            return p.GetProperty("status").GetString() == "Running" ? p.GetProperty("pid").GetInt32() : 0;
-        }, p => p > 0, "the payload to run on its agent");
+        var (dying, surviving, _, pid) = await RunningPayloadAsync(id);
 
         // The agent's whole machine goes: the agent and the job's processes with it.
         await dying.KillAsync();
@@ -198,14 +189,7 @@ public sealed class JobdEndToEndTests(JobdSystemFixture fixture) : IClassFixture
     {
         var (id, _) = await SubmitAsync("remote",
             _ledger.Start("partitioned") + _ledger.OnFirstRunOnly("partitioned", _ledger.WaitFor("never")) + "echo finished > output.txt\n");
-        var externalId = await Eventually.UntilAsync(() => ExternalIdAsync(id), e => e is not null, "the job to reach an agent");
-        var cutOff = externalId!.EndsWith(fixture.AgentA.BaseAddress.ToString(), StringComparison.Ordinal) ? fixture.AgentA : fixture.AgentB;
-        var payload = externalId[..externalId.IndexOf('@')];
-        var pid = await Eventually.UntilAsync(async () =>
-        {
-            var p = await cutOff.Http.GetFromJsonAsync<JsonElement>($"/retrieve/{payload}");
-            return p.GetProperty("status").GetString() == "Running" ? p.GetProperty("pid").GetInt32() : 0;
-        }, p => p > 0, "the payload to run on its agent");
+        var (cutOff, _, payload, pid) = await RunningPayloadAsync(id);
 
         // The agent stops answering while its machine, and the job's processes on it, live on: a partition.
         await cutOff.KillAsync();
@@ -353,6 +337,22 @@ public sealed class JobdEndToEndTests(JobdSystemFixture fixture) : IClassFixture
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"upload answered {(int)response.StatusCode}: {text}");
         using var body = JsonDocument.Parse(text);
         return (body.RootElement.GetProperty("id").GetInt64(), body.RootElement.GetProperty("loc").GetString()!);
+    }
+
+    /// <summary>The agent a job's payload runs on, the other agent, the payload's id there and its process.</summary>
+    async Task<(TestAgent Agent, TestAgent Other, string Payload, int Pid)> RunningPayloadAsync(long id)
+    {
+        var externalId = await Eventually.UntilAsync(() => ExternalIdAsync(id), e => e is not null, "the job to reach an agent");
+        var (agent, other) = externalId!.EndsWith(fixture.AgentA.BaseAddress.ToString(), StringComparison.Ordinal)
+            ? (fixture.AgentA, fixture.AgentB)
+            : (fixture.AgentB, fixture.AgentA);
+        var payload = externalId[..externalId.IndexOf('@')];
+        var pid = await Eventually.UntilAsync(async () =>
+        {
+            var p = await agent.Http.GetFromJsonAsync<JsonElement>($"/retrieve/{payload}");
+            return p.GetProperty("status").GetString() == "Running" ? p.GetProperty("pid").GetInt32() : 0;
+        }, p => p > 0, "the payload to run on its agent");
+        return (agent, other, payload, pid);
     }
 
     async Task<string> DirectoryOfAsync(long id) =>
