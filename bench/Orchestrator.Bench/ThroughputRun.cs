@@ -10,26 +10,38 @@ public sealed class ThroughputRun(HttpClient http, BenchOptions options)
         Console.WriteLine($"machine: {MachineInfo.Describe()}");
         Console.WriteLine($"run: {options.Jobs} jobs to {options.Api} service {options.Service}, {options.Users} user(s), " +
                           $"concurrency {options.Concurrency}, offered rate {(options.Rate > 0 ? options.Rate.ToString(CultureInfo.InvariantCulture) + " jobs/s" : "unlimited")}");
+        if (options.Warmup > 0)
+        {
+            var (warm, warmFinals) = await SubmitAndWaitAsync(options.Warmup, cancellationToken);
+            Console.WriteLine($"warm-up: {warmFinals.Count}/{warm.Accepted.Count} of {options.Warmup} jobs finished; load average {MachineInfo.LoadAverage()}");
+        }
+
+        var (submitted, finals) = await SubmitAndWaitAsync(options.Jobs, cancellationToken);
+        Console.WriteLine($"load average after: {MachineInfo.LoadAverage()}");
+        Report(submitted, finals);
+        return finals.Count == submitted.Accepted.Count && submitted.Rejected.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>Submits <paramref name="jobs"/> jobs and waits, within the run's timeout, until each has finished.</summary>
+    async Task<(SubmissionOutcome Submitted, IReadOnlyDictionary<long, JobStatus> Finals)> SubmitAndWaitAsync(int jobs, CancellationToken cancellationToken)
+    {
         var deadline = DateTimeOffset.UtcNow + options.Timeout;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Timeout);
 
         var poller = new JobPoller(http, options);
-        var waiting = poller.WaitAsync(options.Jobs, deadline, cancellationToken);
+        var waiting = poller.WaitAsync(jobs, deadline, cancellationToken);
         SubmissionOutcome submitted;
         try
         {
-            submitted = await new JobSubmitter(http, options).SubmitAsync(options.Jobs, poller.Add, timeout.Token);
+            submitted = await new JobSubmitter(http, options).SubmitAsync(jobs, poller.Add, timeout.Token);
         }
         finally
         {
             poller.SubmissionsDone();
         }
 
-        var finals = await waiting;
-        Console.WriteLine($"load average after: {MachineInfo.LoadAverage()}");
-        Report(submitted, finals);
-        return finals.Count == submitted.Accepted.Count && submitted.Rejected.Count == 0 ? 0 : 1;
+        return (submitted, await waiting);
     }
 
     static void Report(SubmissionOutcome submitted, IReadOnlyDictionary<long, JobStatus> finals)
