@@ -66,7 +66,6 @@ public sealed class RunReporter(
             if (row.State is RunStates.Finished or RunStates.Abandoned)
                 return false;
             row.State = state;
-            run.State = state;
             row.ExitCode = exitCode;
             row.FinishedAt = DateTimeOffset.UtcNow;
             run.FinishedAt = row.FinishedAt;
