@@ -197,14 +197,14 @@ public sealed class JobdEndToEndTests(JobdSystemFixture fixture) : IClassFixture
         {
             var job = await _system.WaitForFinalStateAsync(id, TimeSpan.FromSeconds(90));
             Assert.True(job.State() == "Completed", $"{job}{Environment.NewLine}{_system.Logs}");
-            Assert.Equal("Lost", await AttemptOutcomeAsync(await _system.JobIdAsync(id), 1));
+            var jobId = await _system.JobIdAsync(id);
+            Assert.Equal("Lost", await AttemptOutcomeAsync(jobId, 1));
             Assert.True(ProcessGroups.IsAlive(pid), "the first attempt should still run on the cut-off machine");
 
             await cutOff.StartAgainAsync();
             await Eventually.UntilAsync(() => cutOff.Http.GetFromJsonAsync<JsonElement>($"/retrieve/{payload}"),
                 p => p.GetProperty("status").GetString() == "Killed", "the agent, back, to be told to kill the payload given up");
             await Eventually.UntilAsync(() => !ProcessGroups.IsAlive(pid), "the given-up payload's processes to be gone");
-            var jobId = await _system.JobIdAsync(id);
             await Eventually.UntilAsync(() => _system.Database.ScalarAsync<string>($"SELECT state FROM executor.runs WHERE job_id = '{jobId}' AND attempt = 1"),
                 state => state == "Finished", "the executor to settle the abandoned run");
             Assert.Equal(2, _ledger.Starts("partitioned"));
@@ -254,9 +254,8 @@ public sealed class JobdEndToEndTests(JobdSystemFixture fixture) : IClassFixture
             Assert.Equal(HttpStatusCode.OK, terminate.StatusCode);
         var job = await _system.WaitForFinalStateAsync(id);
         Assert.Equal("Cancelled", job.State());
-        var externalId = (await ExternalIdAsync(id))!;
-        var agent = externalId.EndsWith(fixture.AgentA.BaseAddress.ToString(), StringComparison.Ordinal) ? fixture.AgentA : fixture.AgentB;
-        var payload = await agent.Http.GetFromJsonAsync<JsonElement>($"/retrieve/{externalId[..externalId.IndexOf('@')]}");
+        var (agent, _, payloadId) = PayloadAt((await ExternalIdAsync(id))!);
+        var payload = await agent.Http.GetFromJsonAsync<JsonElement>($"/retrieve/{payloadId}");
         Assert.Equal("Killed", payload.GetProperty("status").GetString());
         Assert.False(ProcessGroups.IsAlive(payload.GetProperty("pid").GetInt32()), "the killed payload's process should be gone");
 
@@ -343,16 +342,22 @@ public sealed class JobdEndToEndTests(JobdSystemFixture fixture) : IClassFixture
     async Task<(TestAgent Agent, TestAgent Other, string Payload, int Pid)> RunningPayloadAsync(long id)
     {
         var externalId = await Eventually.UntilAsync(() => ExternalIdAsync(id), e => e is not null, "the job to reach an agent");
-        var (agent, other) = externalId!.EndsWith(fixture.AgentA.BaseAddress.ToString(), StringComparison.Ordinal)
-            ? (fixture.AgentA, fixture.AgentB)
-            : (fixture.AgentB, fixture.AgentA);
-        var payload = externalId[..externalId.IndexOf('@')];
+        var (agent, other, payload) = PayloadAt(externalId!);
         var pid = await Eventually.UntilAsync(async () =>
         {
             var p = await agent.Http.GetFromJsonAsync<JsonElement>($"/retrieve/{payload}");
             return p.GetProperty("status").GetString() == "Running" ? p.GetProperty("pid").GetInt32() : 0;
         }, p => p > 0, "the payload to run on its agent");
         return (agent, other, payload, pid);
+    }
+
+    /// <summary>The agent a stored run id (<c>{payload}@{agent URL}</c>) names, the other agent, and the payload's id.</summary>
+    (TestAgent Agent, TestAgent Other, string Payload) PayloadAt(string externalId)
+    {
+        var (agent, other) = externalId.EndsWith(fixture.AgentA.BaseAddress.ToString(), StringComparison.Ordinal)
+            ? (fixture.AgentA, fixture.AgentB)
+            : (fixture.AgentB, fixture.AgentA);
+        return (agent, other, externalId[..externalId.IndexOf('@')]);
     }
 
     async Task<string> DirectoryOfAsync(long id) =>
