@@ -13,14 +13,17 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("orchestrator-scheduler");
 builder.AddServiceDatabase<SchedulerDbContext>(SchedulerDbContext.Schema);
 builder.Services.AddSingleton<JobLifecycleStateMachine>();
-builder.Services.AddSingleton<PostgresSagaRepository<JobLifecycleSaga, SchedulerDbContext>>();
+builder.AddPostgresSagaRepository<JobLifecycleSaga, SchedulerDbContext>();
 builder.AddOrchestratorBus(
     bus => bus.AddDurableScheduler<SchedulerDbContext>(),
     (context, cfg) => cfg.ReceiveEndpoint(QueueNames.JobLifecycle, endpoint =>
     {
+        // Many events in hand at once let the repository handle them in shared transactions.
+        endpoint.PrefetchCount = 256;
+        endpoint.ConcurrentMessageLimit = 128;
         // One job's events are handled one at a time in the order they arrive, so a quick job's finish does not
         // overtake its start and skip Running; different jobs still run side by side.
-        endpoint.UsePartitioner(endpoint.CreatePartitioner(16), message => message.CorrelationId ?? Guid.Empty);
+        endpoint.UsePartitioner(endpoint.CreatePartitioner(256), message => message.CorrelationId ?? Guid.Empty);
         endpoint.StateMachineSaga(
             context.GetRequiredService<JobLifecycleStateMachine>(),
             context.GetRequiredService<PostgresSagaRepository<JobLifecycleSaga, SchedulerDbContext>>(),

@@ -11,6 +11,7 @@ public sealed class OrchestratorMetrics
     readonly Counter<long> _finished;
     readonly Histogram<double> _queueWait;
     readonly Histogram<double> _runTime;
+    readonly Histogram<int> _sagaBatch;
 
     public OrchestratorMetrics(IMeterFactory meterFactory)
     {
@@ -19,6 +20,8 @@ public sealed class OrchestratorMetrics
         _finished = Meter.CreateCounter<long>("orchestrator.jobs.finished", "{job}", "Jobs that reached a final state, by state");
         _queueWait = Meter.CreateHistogram<double>("orchestrator.jobs.queue_wait", "s", "Time from submission to dispatch");
         _runTime = Meter.CreateHistogram<double>("orchestrator.jobs.run_time", "s", "Time from start to end of a run");
+        _sagaBatch = Meter.CreateHistogram<int>("orchestrator.saga.batch_size", "{message}", "Saga messages handled in one transaction",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 200] });
         Meter.CreateObservableGauge("orchestrator.outbox.backlog", () => OutboxBacklog, "{message}", "Outbox messages not yet delivered");
     }
 
@@ -45,4 +48,7 @@ public sealed class OrchestratorMetrics
         _runTime.Record(run.TotalSeconds,
             new KeyValuePair<string, object?>("service", service),
             new KeyValuePair<string, object?>("destination", destination ?? "none"));
+
+    public void SagaBatch(string saga, int messages) =>
+        _sagaBatch.Record(messages, new KeyValuePair<string, object?>("saga", saga));
 }

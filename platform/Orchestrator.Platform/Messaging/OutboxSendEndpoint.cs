@@ -2,6 +2,7 @@ using MassTransit;
 using MassTransit.Context;
 using MassTransit.Scheduling;
 using Microsoft.EntityFrameworkCore;
+using Orchestrator.Platform.Persistence;
 using ScheduledMessage = Orchestrator.Platform.Scheduling.ScheduledMessage;
 
 namespace Orchestrator.Platform.Messaging;
@@ -129,7 +130,12 @@ sealed class OutboxSendEndpoint(ConsumeContext consumeContext, DbContext db, Uri
             .ToList();
         foreach (var entry in pending)
             entry.State = EntityState.Detached;
-        await db.Set<ScheduledMessage>().Where(m => m.TokenId == tokenId).ExecuteDeleteAsync(cancellationToken);
+
+        // Nothing reads whether a row was there, so a batch of messages can share one delete at its end.
+        if (consumeContext.TryGetPayload(out DeferredStatements? deferred))
+            deferred.AddId($"DELETE FROM {db.TableOf<ScheduledMessage>()} WHERE token_id = ANY(@ids)", tokenId);
+        else
+            await db.Set<ScheduledMessage>().Where(m => m.TokenId == tokenId).ExecuteDeleteAsync(cancellationToken);
     }
 
     static Guid? CorrelationOf(object message) =>

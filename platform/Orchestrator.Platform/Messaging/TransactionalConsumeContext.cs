@@ -1,6 +1,7 @@
 using MassTransit;
 using MassTransit.Context;
 using Microsoft.EntityFrameworkCore;
+using Orchestrator.Platform.Persistence;
 
 namespace Orchestrator.Platform.Messaging;
 
@@ -13,11 +14,12 @@ public class TransactionalConsumeContext<TMessage> : ConsumeContextProxy<TMessag
 {
     readonly ConsumeContext<TMessage> _context;
 
-    public TransactionalConsumeContext(ConsumeContext<TMessage> context, DbContext db)
+    public TransactionalConsumeContext(ConsumeContext<TMessage> context, DbContext db, DeferredStatements? deferred = null)
         : base(context)
     {
         _context = context;
         Db = db;
+        Deferred = deferred;
 
         // Contexts built on this one (a state machine's behavior context) publish through the receive context's
         // providers, past the overrides below: without this, a saga's Publish and Send would skip the outbox.
@@ -25,6 +27,9 @@ public class TransactionalConsumeContext<TMessage> : ConsumeContextProxy<TMessag
     }
 
     public DbContext Db { get; }
+
+    /// <summary>Statements the handler may leave to the end of the transaction, shared by every message it handles.</summary>
+    public DeferredStatements? Deferred { get; }
 
     public override Task<ISendEndpoint> GetSendEndpoint(Uri address) =>
         Task.FromResult<ISendEndpoint>(new OutboxSendEndpoint(this, Db, address));
@@ -38,6 +43,12 @@ public class TransactionalConsumeContext<TMessage> : ConsumeContextProxy<TMessag
         if (typeof(T) == typeof(DbContext))
         {
             payload = (T)(object)Db;
+            return true;
+        }
+
+        if (typeof(T) == typeof(DeferredStatements) && Deferred is not null)
+        {
+            payload = (T)(object)Deferred;
             return true;
         }
 

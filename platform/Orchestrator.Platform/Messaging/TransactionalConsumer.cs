@@ -1,6 +1,7 @@
 using System.Data;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Orchestrator.Platform.Persistence;
 
 namespace Orchestrator.Platform.Messaging;
 
@@ -20,7 +21,9 @@ public abstract class TransactionalConsumer<TDbContext, TMessage>(TDbContext db,
         {
             if (await Db.TryRegisterAsync(context.MessageId, GetType().Name, context.CancellationToken))
             {
-                await Handle(new TransactionalConsumeContext<TMessage>(context, Db));
+                var deferred = new DeferredStatements();
+                await Handle(new TransactionalConsumeContext<TMessage>(context, Db, deferred));
+                await deferred.FlushAsync(Db, context.CancellationToken);
                 await Db.SaveChangesAsync(context.CancellationToken);
             }
 

@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Orchestrator.Platform.Persistence;
 using Orchestrator.Scheduler.Persistence;
 using Orchestrator.Scheduler.StateMachines;
 
@@ -15,7 +16,7 @@ public sealed class PostgresJobQueue : IJobQueue
 {
     public const string Channel = "orchestrator_dispatch";
 
-    public async Task EnqueueAsync(PipeContext context, JobLifecycleSaga job)
+    public Task EnqueueAsync(PipeContext context, JobLifecycleSaga job)
     {
         var db = Db(context);
         db.QueuedJobs.Add(new QueuedJob
@@ -32,7 +33,7 @@ public sealed class PostgresJobQueue : IJobQueue
             EnqueuedAt = DateTimeOffset.UtcNow,
             TraceParent = System.Diagnostics.Activity.Current?.Id,
         });
-        await NotifyAsync(db);
+        return NotifyAsync(context, db);
     }
 
     public async Task<bool> WithdrawAsync(PipeContext context, Guid jobId)
@@ -44,8 +45,16 @@ public sealed class PostgresJobQueue : IJobQueue
     public async Task ReleaseAsync(PipeContext context, Guid jobId)
     {
         var db = Db(context);
-        if (await db.ActiveJobs.Where(a => a.JobId == jobId).ExecuteDeleteAsync() > 0)
-            await NotifyAsync(db);
+        // A batch of finished jobs gives back all its slots in one statement; nothing reads whether a slot was held.
+        if (context.TryGetPayload(out DeferredStatements? deferred))
+        {
+            deferred.AddId(ReleaseSql, jobId);
+            deferred.Once(NotifySql);
+        }
+        else if (await db.ActiveJobs.Where(a => a.JobId == jobId).ExecuteDeleteAsync() > 0)
+        {
+            await NotifyAsync(context, db);
+        }
     }
 
     static SchedulerDbContext Db(PipeContext context) =>
@@ -55,5 +64,13 @@ public sealed class PostgresJobQueue : IJobQueue
 
     const string NotifySql = "NOTIFY " + Channel;
 
-    static Task NotifyAsync(SchedulerDbContext db) => db.Database.ExecuteSqlRawAsync(NotifySql);
+    const string ReleaseSql = "DELETE FROM scheduler.active_jobs WHERE job_id = ANY(@ids)";
+
+    static Task NotifyAsync(PipeContext context, SchedulerDbContext db)
+    {
+        if (!context.TryGetPayload(out DeferredStatements? deferred))
+            return db.Database.ExecuteSqlRawAsync(NotifySql);
+        deferred.Once(NotifySql);
+        return Task.CompletedTask;
+    }
 }

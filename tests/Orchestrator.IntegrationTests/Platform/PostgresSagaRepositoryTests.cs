@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.IntegrationTests.Infrastructure;
 using Orchestrator.IntegrationTests.Platform.Support;
 using Orchestrator.IntegrationTests.Platform.Support.Messages;
+using Orchestrator.Platform.Hosting;
 using Orchestrator.Platform.Messaging;
 using Orchestrator.Platform.Sagas;
 
@@ -135,6 +136,53 @@ public sealed class PostgresSagaRepositoryTests : PlatformTestBase
         Assert.Equal([new CounterClosed(id, "fragile", 0)], Env.Log.Messages<CounterClosed>());
     }
 
+    [Fact]
+    public async Task Events_of_many_sagas_arriving_together_share_transactions_and_every_one_applies()
+    {
+        using var batches = new SagaBatchRecorder();
+        var host = await StartSagaHostAsync(outboxDelivery: true);
+        var ids = Enumerable.Range(0, 200).Select(_ => NewId.NextGuid()).ToList();
+
+        await Task.WhenAll(ids.Select(id => host.Bus.Publish(new IncrementCounter(id))));
+        await Eventually.UntilAsync(async () => await CountAsync("counter_sagas", "count = 1"), n => n == ids.Count, "every counter to be created");
+        await Task.WhenAll(ids.Select(id => host.Bus.Publish(new IncrementCounter(id))));
+        await Eventually.UntilAsync(async () => await CountAsync("counter_sagas", "count = 2"), n => n == ids.Count, "every counter to reach 2");
+
+        Assert.Equal(2 * ids.Count, await CountAsync("inbox_messages", SagaInbox));
+        Assert.Equal(ids.Count, await CountAsync("counter_sagas"));
+        Assert.Empty(Env.Consumed.On<IncrementCounter>(TestQueues.CounterSaga, c => c.Faulted));
+        // The point of the exercise: the 400 messages did not take 400 transactions.
+        Assert.Equal(2 * ids.Count, batches.Messages);
+        Assert.True(batches.Largest > 1, $"every message had a transaction of its own ({batches.Transactions} transactions)");
+        Assert.True(batches.Transactions < 2 * ids.Count, $"{batches.Transactions} transactions for {2 * ids.Count} messages");
+    }
+
+    [Fact]
+    public async Task A_failing_event_among_others_fails_alone_and_the_others_commit()
+    {
+        using var batches = new SagaBatchRecorder();
+        var host = await StartSagaHostAsync(outboxDelivery: true, retryLimit: 1);
+        var ids = Enumerable.Range(0, 60).Select(_ => NewId.NextGuid()).ToList();
+        await Task.WhenAll(ids.Select(id => host.Bus.Publish(new OpenCounter(id, "neighbour"))));
+        await Eventually.UntilAsync(async () => await CountAsync("counter_sagas"), n => n == ids.Count, "every counter to be opened");
+
+        var broken = ids[ids.Count / 2];
+        await Task.WhenAll(ids.Select(id => id == broken
+            ? host.Bus.Publish(new BreakCounter(id))
+            : host.Bus.Publish(new IncrementCounter(id))));
+
+        await Env.Consumed.WaitForAsync<BreakCounter>(TestQueues.CounterSaga, c => c.Faulted, 1, "BreakCounter to fault");
+        await Eventually.UntilAsync(async () => await CountAsync("counter_sagas", "count = 1"), n => n == ids.Count - 1,
+            "every other counter to be incremented");
+        var counter = await Env.QueryAsync(db => db.Counters.AsNoTracking().SingleAsync(c => c.CorrelationId == broken));
+        Assert.Equal(0, counter.Count);
+        Assert.Empty(Env.Consumed.On<IncrementCounter>(TestQueues.CounterSaga, c => c.Faulted));
+        Assert.Equal(2 * ids.Count - 1, await CountAsync("inbox_messages", SagaInbox));
+        // The failed event's publish was rolled back with it, wherever it ran.
+        await Eventually.UntilAsync(async () => await CountAsync("outbox_messages") == 0, "the outbox to be emptied");
+        Assert.Empty(Env.Log.Messages<CounterClosed>());
+    }
+
     Task<PlatformTestHost> StartSagaHostAsync(bool outboxDelivery, int retryLimit = 10) =>
         Env.StartHostAsync(o =>
         {
@@ -153,7 +201,8 @@ public sealed class PostgresSagaRepositoryTests : PlatformTestBase
                 e.StateMachineSaga(
                     new CounterStateMachine(),
                     new PostgresSagaRepository<CounterSaga, PlatformTestDbContext>(
-                        context.GetRequiredService<IServiceScopeFactory>(), context.GetRequiredService<OutboxSignal>()),
+                        context.GetRequiredService<IServiceScopeFactory>(), context.GetRequiredService<OutboxSignal>(),
+                        metrics: context.GetRequiredService<OrchestratorMetrics>()),
                     configure: null);
             });
         });

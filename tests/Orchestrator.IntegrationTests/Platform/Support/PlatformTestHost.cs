@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Contracts;
+using Orchestrator.Platform.Hosting;
 using Orchestrator.Platform.Messaging;
 using Orchestrator.Platform.Persistence;
 using Orchestrator.Platform.Scheduling;
@@ -35,6 +36,8 @@ public sealed class PlatformTestHost : IAsyncDisposable
         services.AddSingleton(environment.Consumed);
         services.AddSingleton(environment.Faults);
         services.AddSingleton<OutboxSignal>();
+        services.AddMetrics();
+        services.AddSingleton<OrchestratorMetrics>();
         services.AddDbContext<PlatformTestDbContext>(o =>
             o.UseOrchestratorDatabase(environment.Database.ConnectionString, PlatformTestDbContext.Schema));
         services.Configure<OutboxOptions>(o => o.PollInterval = options.OutboxPollInterval);
