@@ -24,6 +24,8 @@ public static class MessagingModel
             e.Property(m => m.TraceParent).HasColumnName("trace_parent");
             e.Property(m => m.Headers).HasColumnName("headers").HasColumnType("jsonb");
             e.Property(m => m.CreatedAt).HasColumnName("created_at");
+            e.Ignore(m => m.Message);
+            e.Ignore(m => m.MessageClrType);
         });
         return modelBuilder;
     }

@@ -40,6 +40,8 @@ public static class OutboxDbContextExtensions
             TraceParent = Activity.Current?.Id,
             Headers = headers is { Count: > 0 } ? MessageBodySerializer.SerializeHeaders(headers) : null,
             CreatedAt = DateTimeOffset.UtcNow,
+            Message = message,
+            MessageClrType = type,
         };
         db.Set<OutboxMessage>().Add(row);
         return row;

@@ -32,4 +32,13 @@ public sealed class OutboxMessage
     public string? Headers { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>
+    /// The message itself, while the row is still in the memory of the process that wrote it; not stored. The
+    /// dispatcher then sends it as it is instead of reading <see cref="Body"/> back.
+    /// </summary>
+    public object? Message { get; set; }
+
+    /// <summary>The type <see cref="Message"/> was written as; not stored.</summary>
+    public Type? MessageClrType { get; set; }
 }

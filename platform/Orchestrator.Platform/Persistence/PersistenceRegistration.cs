@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orchestrator.Platform.Messaging;
 using Npgsql;
 
 namespace Orchestrator.Platform.Persistence;
@@ -17,7 +19,11 @@ public static class PersistenceRegistration
     {
         var connectionString = builder.Configuration.GetConnectionString("Orchestrator")
             ?? throw new InvalidOperationException("ConnectionStrings:Orchestrator is not configured.");
-        builder.Services.AddDbContextPool<TDbContext>(options => options.UseOrchestratorDatabase(connectionString, schema));
+        builder.Services.TryAddSingleton<OutboxSignal>();
+        builder.Services.TryAddSingleton<OutboxCommitInterceptor>();
+        builder.Services.AddDbContextPool<TDbContext>((services, options) => options
+            .UseOrchestratorDatabase(connectionString, schema)
+            .AddInterceptors(services.GetRequiredService<OutboxCommitInterceptor>()));
         return builder;
     }
 

@@ -136,10 +136,82 @@ public sealed class OutboxTests : PlatformTestBase
         await Eventually.UntilAsync(async () => await CountAsync("outbox_messages") == 0, "the outbox to be emptied");
     }
 
-    Task<PlatformTestHost> StartPingHostAsync(bool outboxDelivery) =>
+    [Fact]
+    public async Task Rows_committed_in_this_process_are_handed_to_the_dispatcher_without_reading_the_table()
+    {
+        // The table is read at start and then only once an hour: anything delivered after start came from the commit.
+        var host = await StartPingHostAsync(outboxDelivery: true, pollInterval: TimeSpan.FromHours(1));
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PlatformTestDbContext>();
+            await using (var rolledBack = await db.Database.BeginTransactionAsync())
+            {
+                db.AddOutboxPublish(new Ping("rolled-back"));
+                await db.SaveChangesAsync();
+                await rolledBack.RollbackAsync();
+            }
+
+            db.ChangeTracker.Clear();
+            await using (var transaction = await db.Database.BeginTransactionAsync())
+            {
+                db.AddOutboxPublish(new Ping("first"));
+                await db.SaveChangesAsync();
+                db.AddOutboxPublish(new Ping("second"));
+                await db.SaveChangesAsync();
+                await transaction.CommitAsync();
+            }
+
+            // A save outside any transaction commits on its own.
+            db.AddOutboxPublish(new Ping("third"));
+            await db.SaveChangesAsync();
+        }
+
+        await Env.Log.WaitForAsync<Ping>(p => p.Label == "third", "the message of the last commit");
+        Assert.Equal([new Ping("first"), new Ping("second"), new Ping("third")], Env.Log.Messages<Ping>());
+        await Eventually.UntilAsync(async () => await CountAsync("outbox_messages") == 0, "the outbox to be emptied");
+    }
+
+    [Fact]
+    public async Task A_failed_delivery_of_handed_over_rows_falls_back_to_the_table_in_order()
+    {
+        // The first DELETE fails, as a lost connection would: the rows stay, and a later message of the same job must
+        // not overtake them.
+        await Env.Database.ExecuteAsync("""
+            CREATE SEQUENCE test.outbox_delete_attempts;
+            CREATE FUNCTION test.fail_first_outbox_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF nextval('test.outbox_delete_attempts') = 1 THEN
+                    RAISE EXCEPTION 'simulated failure of the first delete';
+                END IF;
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER fail_first_outbox_delete BEFORE DELETE ON test.outbox_messages
+                FOR EACH STATEMENT EXECUTE FUNCTION test.fail_first_outbox_delete();
+            """);
+        var host = await StartPingHostAsync(outboxDelivery: true, pollInterval: TimeSpan.FromHours(1));
+        var job = NewId.NextGuid();
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PlatformTestDbContext>();
+            db.AddOutboxPublish(new Ping("one"), job);
+            await db.SaveChangesAsync();
+            await Eventually.UntilAsync(() => Env.Database.ScalarAsync<long>("SELECT last_value FROM test.outbox_delete_attempts"),
+                attempts => attempts >= 1, "the first delivery to fail");
+
+            db.AddOutboxPublish(new Ping("two"), job);
+            await db.SaveChangesAsync();
+        }
+
+        await Env.Log.WaitForAsync<Ping>(p => p.Label == "two", "the later message");
+        Assert.Equal([new Ping("one"), new Ping("two")], Env.Log.Messages<Ping>());
+        await Eventually.UntilAsync(async () => await CountAsync("outbox_messages") == 0, "the outbox to be emptied");
+    }
+
+    Task<PlatformTestHost> StartPingHostAsync(bool outboxDelivery, TimeSpan? pollInterval = null) =>
         Env.StartHostAsync(o =>
         {
             o.OutboxDelivery = outboxDelivery;
+            o.OutboxPollInterval = pollInterval ?? o.OutboxPollInterval;
             o.Bus = bus => bus.AddConsumer<RecordingConsumer<Ping>>()
                 .Endpoint(e =>
                 {

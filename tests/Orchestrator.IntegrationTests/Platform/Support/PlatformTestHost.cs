@@ -38,8 +38,10 @@ public sealed class PlatformTestHost : IAsyncDisposable
         services.AddSingleton<OutboxSignal>();
         services.AddMetrics();
         services.AddSingleton<OrchestratorMetrics>();
-        services.AddDbContext<PlatformTestDbContext>(o =>
-            o.UseOrchestratorDatabase(environment.Database.ConnectionString, PlatformTestDbContext.Schema));
+        services.AddSingleton<OutboxCommitInterceptor>();
+        services.AddDbContext<PlatformTestDbContext>((provider, o) => o
+            .UseOrchestratorDatabase(environment.Database.ConnectionString, PlatformTestDbContext.Schema)
+            .AddInterceptors(provider.GetRequiredService<OutboxCommitInterceptor>()));
         services.Configure<OutboxOptions>(o => o.PollInterval = options.OutboxPollInterval);
         services.Configure<SchedulerOptions>(o => o.PollInterval = options.SchedulerPollInterval);
         services.AddConsumeObserver(_ => environment.Consumed);
