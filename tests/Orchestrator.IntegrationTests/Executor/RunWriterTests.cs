@@ -79,6 +79,47 @@ public sealed class RunWriterTests
     }
 
     [Fact]
+    public async Task A_report_the_database_refuses_fails_alone_and_the_others_of_its_batch_commit()
+    {
+        await using var harness = await RunWriterHarness.CreateAsync();
+        var runs = await harness.AcceptAsync(4);
+        var (held, refused, first, second) = (runs[0], runs[1], runs[2], runs[3]);
+        // A constraint the writer does not know about stands for any error that is not the database being away.
+        await harness.Database.ExecuteAsync(
+            $"ALTER TABLE executor.runs ADD CONSTRAINT no_exit_code_99 CHECK (exit_code IS DISTINCT FROM 99 OR job_id <> '{refused.JobId}')");
+
+        Task heldReport;
+        Task refusedReport, firstReport, secondReport;
+        await using (var row = await harness.LockAsync(held))
+        {
+            heldReport = harness.Reporter.StartedAsync(held, 1, 1);
+            await Eventually.UntilAsync(harness.WriterWaitsForLockAsync, "the writer to wait for the held run's row");
+            firstReport = harness.Reporter.FinishedAsync(first, RunOutcomes.Exited, 0, null);
+            refusedReport = harness.Reporter.FinishedAsync(refused, RunOutcomes.Exited, 99, null);
+            secondReport = harness.Reporter.StartedAsync(second, 2, 2);
+            await row.ReleaseAsync();
+        }
+
+        await heldReport;
+        await firstReport;
+        await secondReport;
+        var error = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => refusedReport);
+        Assert.Equal("no_exit_code_99", error.ConstraintName);
+
+        Assert.Equal(RunStates.Finished, await harness.StateAsync(first));
+        Assert.Equal(RunStates.Running, await harness.StateAsync(second));
+        Assert.Equal(RunStates.Accepted, await harness.StateAsync(refused));
+        Assert.Equal(1, await harness.MessagesAsync(first, nameof(JobFinished)));
+        Assert.Equal(1, await harness.MessagesAsync(second, nameof(JobStarted)));
+        Assert.Equal(0, await harness.MessagesAsync(refused, nameof(JobFinished)));
+        Assert.True(harness.Logs.Contains("writing them one at a time"), string.Join(Environment.NewLine, harness.Logs.Lines));
+
+        // The writer carries on: the refused run can still end with an exit code the database takes.
+        await harness.Reporter.FinishedAsync(refused, RunOutcomes.Exited, 1, null);
+        Assert.Equal(RunStates.Finished, await harness.StateAsync(refused));
+    }
+
+    [Fact]
     public async Task The_same_attempt_accepted_twice_is_recorded_once_even_when_both_are_queued_together()
     {
         await using var harness = await RunWriterHarness.CreateAsync();
