@@ -12,8 +12,10 @@ namespace Orchestrator.Executor.Consumers;
 /// instance may take it.
 /// </summary>
 /// <remarks>
-/// The endpoint takes one message at a time (<c>ConcurrentMessageLimit</c> 1): a message waiting here for a slot is
-/// out of every other instance's reach, so an instance never holds more than one job it cannot start yet.
+/// The endpoint takes one message at a time (<c>ConcurrentMessageLimit</c> 1, prefetch 2): a message waiting here for a
+/// slot is out of every other instance's reach, so at most one job at a time waits in an instance whose slots are
+/// all taken. Taking several at once would only let their acceptances share a round trip, which the reports of the
+/// runs in progress already share with them.
 /// </remarks>
 public sealed class RunJobConsumer(
     RunReporter reporter,
