@@ -20,6 +20,7 @@ builder.Services.AddOptions<ExecutorOptions>().Bind(builder.Configuration.GetSec
 builder.Services.AddSingleton<IValidateOptions<ExecutorOptions>, ExecutorOptionsValidator>();
 var executor = builder.Configuration.GetSection("Executor").Get<ExecutorOptions>() ?? new ExecutorOptions();
 builder.Services.AddSingleton(new RunSlots(Math.Max(1, executor.MaxConcurrentJobs)));
+builder.Services.AddSingleton<RunWriter>();
 builder.Services.AddSingleton<RunReporter>();
 builder.Services.AddOptions<RemoteRunnerOptions>().Bind(builder.Configuration.GetSection("Executor:Remote"));
 builder.AddDestination(executor.Destination);

@@ -31,7 +31,7 @@ public sealed class OutboxDispatcher<TDbContext>(
         {
             try
             {
-                if (readTable)
+                if (signal.TakeTableChanged() || readTable)
                 {
                     // What was handed over so far is committed, so this read finds it too, in order with the rest.
                     signal.ForgetCommitted();

@@ -12,6 +12,20 @@ namespace Orchestrator.Platform.Messaging;
 public sealed class OutboxSignal : WakeSignal
 {
     readonly ConcurrentQueue<OutboxMessage> _committed = new();
+    int _tableChanged;
+
+    /// <summary>
+    /// Rows were committed that were not handed over (written in SQL rather than through the change tracker): the
+    /// dispatcher reads the table next.
+    /// </summary>
+    public void NotifyTableChanged()
+    {
+        Interlocked.Exchange(ref _tableChanged, 1);
+        Notify();
+    }
+
+    /// <summary>True once after <see cref="NotifyTableChanged"/>.</summary>
+    public bool TakeTableChanged() => Interlocked.Exchange(ref _tableChanged, 0) == 1;
 
     /// <summary>Rows of a transaction that has just committed, in the order it wrote them.</summary>
     public void Committed(IReadOnlyList<OutboxMessage> rows)

@@ -1,9 +1,6 @@
-using System.Data;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Orchestrator.Contracts;
-using Orchestrator.Executor.Persistence;
 using Orchestrator.Executor.Runs;
 using Orchestrator.Platform.Messaging;
 
@@ -14,8 +11,14 @@ namespace Orchestrator.Executor.Consumers;
 /// held while the job runs. With no slot free for a while, the job goes to the back of the queue, where another
 /// instance may take it.
 /// </summary>
+/// <remarks>
+/// The endpoint takes one message at a time (<c>ConcurrentMessageLimit</c> 1, prefetch 2): a message waiting here for a
+/// slot is out of every other instance's reach, so at most one job at a time waits in an instance whose slots are
+/// all taken. Taking several at once would only let their acceptances share a round trip, which the reports of the
+/// runs in progress already share with them.
+/// </remarks>
 public sealed class RunJobConsumer(
-    ExecutorDbContext db,
+    RunReporter reporter,
     RunSlots slots,
     IRunner runner,
     IOptions<ExecutorOptions> options,
@@ -32,48 +35,40 @@ public sealed class RunJobConsumer(
             return;
         }
 
-        RunRecord? accepted = null;
+        var launched = false;
         try
         {
-            accepted = await AcceptAsync(context);
-            if (accepted is not null)
-                runner.Launch(accepted);
+            var run = NewRun(job);
+            // The runs key (job, attempt) is the deduplication: a redelivered or requeued RunJob of an attempt
+            // accepted before inserts nothing, whatever its message id, so no inbox entry is needed as well.
+            if (await reporter.AcceptedAsync(run))
+            {
+                runner.Launch(run);
+                launched = true;
+            }
+            else
+            {
+                logger.LogInformation("Job {JobId} attempt {Attempt} is already accepted; this RunJob is a duplicate and is dropped", job.JobId, job.Attempt);
+            }
         }
         finally
         {
-            if (accepted is null)
+            if (!launched)
                 slots.Release();
         }
     }
 
-    /// <summary>Records the run, unless this attempt was already accepted (a redelivered or requeued command).</summary>
-    async Task<RunRecord?> AcceptAsync(ConsumeContext<RunJob> context)
+    RunRecord NewRun(RunJob job) => new()
     {
-        var job = context.Message;
-        await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, context.CancellationToken);
-        if (!await db.TryRegisterAsync(context.MessageId, nameof(RunJobConsumer), context.CancellationToken)
-            || await db.Runs.AnyAsync(r => r.JobId == job.JobId && r.Attempt == job.Attempt, context.CancellationToken))
-        {
-            await transaction.CommitAsync(context.CancellationToken);
-            return null;
-        }
-
-        var run = new RunRecord
-        {
-            JobId = job.JobId,
-            Attempt = job.Attempt,
-            InstanceId = options.Value.ResolvedInstanceId,
-            Service = job.Service,
-            UserId = job.UserId,
-            Directory = job.Directory,
-            State = RunStates.Accepted,
-            AcceptedAt = DateTimeOffset.UtcNow,
-            TimeoutSeconds = job.TimeoutSeconds,
-            Environment = job.Environment is { Count: > 0 } ? System.Text.Json.JsonSerializer.Serialize(job.Environment) : null,
-        };
-        db.Runs.Add(run);
-        await db.SaveChangesAsync(context.CancellationToken);
-        await transaction.CommitAsync(context.CancellationToken);
-        return run;
-    }
+        JobId = job.JobId,
+        Attempt = job.Attempt,
+        InstanceId = options.Value.ResolvedInstanceId,
+        Service = job.Service,
+        UserId = job.UserId,
+        Directory = job.Directory,
+        State = RunStates.Accepted,
+        AcceptedAt = DateTimeOffset.UtcNow,
+        TimeoutSeconds = job.TimeoutSeconds,
+        Environment = job.Environment is { Count: > 0 } ? System.Text.Json.JsonSerializer.Serialize(job.Environment) : null,
+    };
 }

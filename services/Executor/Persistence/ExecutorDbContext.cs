@@ -5,7 +5,10 @@ using Orchestrator.Platform.Persistence;
 
 namespace Orchestrator.Executor.Persistence;
 
-/// <summary>The executor's tables, in schema <c>executor</c>: runs, and its outbox and inbox.</summary>
+/// <summary>
+/// The executor's tables, in schema <c>executor</c>: runs and its outbox. The inbox table of the first schema stays
+/// but is no longer written: a <c>RunJob</c> is deduplicated by the runs key, (job, attempt).
+/// </summary>
 public sealed class ExecutorDbContext(DbContextOptions<ExecutorDbContext> options) : ServiceDbContext(options)
 {
     public const string Schema = "executor";

@@ -66,13 +66,18 @@ public sealed class DuplicateDeliveryTests : IAsyncLifetime
             await executor.Send(new RunJob(jobId, number, 1, "generic", "local", directory, 1), context => context.MessageId = id);
 
         // Each consumer records what it handled in its inbox, in the transaction of its effect: once every duplicate
-        // is there, all of them have been applied.
-        var ids = string.Join(", ", sent.Concat(runIds).Select(id => $"'{id}'"));
+        // is there, all of them have been applied. The executor needs no inbox for RunJob (the runs key drops a
+        // second acceptance of an attempt), so it is done with a duplicate when it says it dropped it.
+        var ids = string.Join(", ", sent.Select(id => $"'{id}'"));
         await Eventually.UntilAsync(
             () => _system.Database.ScalarAsync<long>(
-                $"SELECT count(DISTINCT message_id) FROM (SELECT message_id FROM scheduler.inbox_messages UNION ALL SELECT message_id FROM executor.inbox_messages UNION ALL SELECT message_id FROM api.inbox_messages) handled WHERE message_id IN ({ids})"),
-            n => n == sent.Count + runIds.Length,
+                $"SELECT count(DISTINCT message_id) FROM (SELECT message_id FROM scheduler.inbox_messages UNION ALL SELECT message_id FROM api.inbox_messages) handled WHERE message_id IN ({ids})"),
+            n => n == sent.Count,
             "every duplicate to be handled");
+        await Eventually.UntilAsync(
+            () => Task.FromResult(_system["Executor"].Output.Split('\n').Count(l => l.Contains($"Job {jobId} attempt 1 is already accepted", StringComparison.Ordinal))),
+            n => n == runIds.Length,
+            "the executor to drop both RunJob duplicates");
 
         var job = await _system.JobAsync(number);
         Assert.Equal("Completed", job.State());

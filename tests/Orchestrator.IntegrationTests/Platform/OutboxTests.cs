@@ -50,7 +50,7 @@ public sealed class OutboxTests : PlatformTestBase
             await db.SaveChangesAsync();
         }
 
-        host.Signal.Notify();
+        host.Signal.NotifyTableChanged();
         await Env.Log.WaitForAsync<Ping>(p => p.Label == "marker", "the committed marker");
         Assert.Equal([new Ping("marker")], Env.Log.Messages<Ping>());
         var keys = await Env.QueryAsync(db => db.Records.Select(r => r.Key).OrderBy(k => k).ToListAsync());
@@ -113,7 +113,7 @@ public sealed class OutboxTests : PlatformTestBase
             await db.SaveChangesAsync();
         }
 
-        host.Signal.Notify();
+        host.Signal.NotifyTableChanged();
         await Env.Consumed.WaitForAsync<StoreRecord>(TestQueues.StoreRecord, c => c.MessageId == row.MessageId && !c.Faulted, 2,
             "the message and its redelivery to be handled");
 
@@ -130,7 +130,7 @@ public sealed class OutboxTests : PlatformTestBase
             await db.SaveChangesAsync();
         }
 
-        host.Signal.Notify();
+        host.Signal.NotifyTableChanged();
         await Env.Log.WaitForAsync<RecordStored>(m => m.Key == "marker", "the marker's RecordStored");
         Assert.Equal([new RecordStored("crash"), new RecordStored("marker")], Env.Log.Messages<RecordStored>());
         await Eventually.UntilAsync(async () => await CountAsync("outbox_messages") == 0, "the outbox to be emptied");
