@@ -17,7 +17,7 @@ public static class DatabaseMigrator
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
         var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseMigrator));
-        var connectionString = db.Database.GetConnectionString()!;
+        var connectionString = PersistenceRegistration.Unpooled(db.Database.GetConnectionString()!);
 
         // PostgreSQL may still be starting next to us: wait for it rather than failing the service.
         var deadline = DateTime.UtcNow.AddSeconds(60);

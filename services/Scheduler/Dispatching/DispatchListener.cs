@@ -1,4 +1,5 @@
 using Npgsql;
+using Orchestrator.Platform.Persistence;
 
 namespace Orchestrator.Scheduler.Dispatching;
 
@@ -15,7 +16,7 @@ public sealed class DispatchListener(IConfiguration configuration, DispatchSigna
         {
             try
             {
-                await using var connection = new NpgsqlConnection(configuration.GetConnectionString("Orchestrator"));
+                await using var connection = new NpgsqlConnection(PersistenceRegistration.Unpooled(configuration.GetConnectionString("Orchestrator")!));
                 await connection.OpenAsync(stoppingToken);
                 connection.Notification += (_, _) => signal.Notify();
                 await using (var listen = new NpgsqlCommand($"LISTEN {PostgresJobQueue.Channel}", connection))
