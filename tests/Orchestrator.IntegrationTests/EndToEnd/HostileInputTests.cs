@@ -171,6 +171,7 @@ public sealed class HostileInputTests(HostileInputFixture fixture) : IClassFixtu
     public async Task A_client_that_drops_the_connection_mid_upload_leaves_nothing_behind()
     {
         var before = await JobCountAsync();
+        var answered = await UploadsAnsweredAsync();
         using var form = new MultipartFormDataContent();
         form.Add(new StringContent("true\n"), "file", "run.sh");
         form.Add(new StringContent("1"), "user_id");
@@ -179,6 +180,9 @@ public sealed class HostileInputTests(HostileInputFixture fixture) : IClassFixtu
 
         await Assert.ThrowsAnyAsync<Exception>(() => fixture.PortalA.PostAsync("/upload", form));
 
+        // The client can give up before the Api has even begun to stage the upload: an empty staging area only counts
+        // once the Api is done with the request.
+        await Eventually.UntilAsync(UploadsAnsweredAsync, n => n > answered, "the Api to finish with the dropped upload");
         await Eventually.UntilAsync(() => IncomingEntries().Count == 0, "the dropped upload's staging to be removed");
         Assert.Equal(before, await JobCountAsync());
         await AssertUnharmedAsync();
@@ -574,6 +578,17 @@ public sealed class HostileInputTests(HostileInputFixture fixture) : IClassFixtu
     }
 
     Task<long> JobCountAsync() => _system.Database.ScalarAsync<long>("SELECT count(*) FROM api.jobs");
+
+    /// <summary>Requests to <c>POST /upload</c> the Api has finished with, whatever their outcome, from its own metrics.</summary>
+    async Task<long> UploadsAnsweredAsync()
+    {
+        var metrics = await fixture.Anonymous.GetStringAsync("/metrics");
+        return metrics.Split('\n')
+            .Where(line => line.StartsWith("http_server_request_duration_seconds_count{", StringComparison.Ordinal)
+                && line.Contains("http_request_method=\"POST\"", StringComparison.Ordinal)
+                && line.Contains("http_route=\"/upload\"", StringComparison.Ordinal))
+            .Sum(line => long.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     static string? SafeRead(string path)
     {
