@@ -39,6 +39,13 @@ public sealed class ApiOptions
     /// <summary>An executor's status older than this counts as gone in <c>GET /destinations</c> (default 1 minute).</summary>
     public TimeSpan DestinationStatusStaleAfter { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long an instance goes by what it read about API keys (default 1 s): a key revoked by another instance or
+    /// the <c>keys</c> command is refused here, and the first key created elsewhere ends anonymous loopback access
+    /// here, within this time. Zero reads the keys on every request.
+    /// </summary>
+    public TimeSpan KeyCacheDuration { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Largest page of <c>GET /v1/jobs</c>.</summary>
     public int MaxPageSize { get; set; } = 200;
 }

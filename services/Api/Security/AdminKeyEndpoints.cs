@@ -15,7 +15,7 @@ public static class AdminKeyEndpoints
         keys.MapPost("", CreateAsync).DisableAntiforgery().WithName("AdminCreateKey")
             .WithSummary("Create a key {name, role: portal|user|admin, userId for user keys}; the answer holds the key, shown once.");
         keys.MapDelete("/{id}", RevokeAsync).WithName("AdminRevokeKey")
-            .WithSummary("Revoke a key at once.");
+            .WithSummary("Revoke a key: refused at once by this instance, within Api:KeyCacheDuration (1 s) by other instances.");
         return app;
     }
 

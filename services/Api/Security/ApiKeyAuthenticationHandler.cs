@@ -13,14 +13,15 @@ namespace Orchestrator.Api.Security;
 
 /// <summary>
 /// Authenticates <c>Authorization: Bearer {key}</c> against the stored key hashes. Without a header, a request is
-/// anonymous; while no key exists at all, an anonymous request from loopback is let in with every right, so a
-/// single-machine set-up works before anyone creates a key.
+/// anonymous; until the first key is created, an anonymous request from loopback is let in with every right, so a
+/// single-machine set-up works before anyone creates a key. Keys are read through <see cref="ApiKeyCache"/>.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
-    IProblemDetailsService problems)
+    IProblemDetailsService problems,
+    ApiKeyCache keys)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -36,7 +37,8 @@ public sealed class ApiKeyAuthenticationHandler(
         string header = Request.Headers.Authorization.ToString();
         if (string.IsNullOrEmpty(header))
         {
-            if (IsLoopback(Context.Connection.RemoteIpAddress) && !await db.ApiKeys.AnyAsync(k => k.RevokedAt == null, Context.RequestAborted))
+            // The read may be shared with concurrent requests, so it must not end with this one.
+            if (IsLoopback(Context.Connection.RemoteIpAddress) && !await keys.AnyKeyCreatedAsync(() => db.ApiKeys.AnyAsync(CancellationToken.None)))
                 return Success(ApiCaller.AnonymousLoopback);
             return AuthenticateResult.NoResult();
         }
@@ -46,7 +48,8 @@ public sealed class ApiKeyAuthenticationHandler(
         var key = header["Bearer ".Length..].Trim();
         if (ApiKeySecret.PrefixOf(key) is not { } prefix)
             return Fail("The API key is malformed, unknown or revoked.");
-        var row = await db.ApiKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Prefix == prefix, Context.RequestAborted);
+        var row = await keys.FindAsync(prefix,
+            () => db.ApiKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Prefix == prefix, Context.RequestAborted));
         if (row is null || row.RevokedAt is not null || !ApiKeySecret.Matches(key, row.Hash))
             return Fail("The API key is malformed, unknown or revoked.");
         return Success(new ApiCaller(row.Name, row.Role, row.UserId, row.Id));
@@ -74,7 +77,7 @@ public sealed class ApiKeyAuthenticationHandler(
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer";
         var detail = Context.Items[FailureItem] as string
-            ?? "This endpoint needs an API key: 'Authorization: Bearer {key}'. Anonymous requests are accepted only from loopback while no key exists.";
+            ?? "This endpoint needs an API key: 'Authorization: Bearer {key}'. Anonymous requests are accepted only from loopback, and only until the first key is created.";
         await WriteProblemAsync(StatusCodes.Status401Unauthorized, "Unauthorized", detail);
     }
 

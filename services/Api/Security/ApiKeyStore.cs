@@ -5,7 +5,7 @@ using Orchestrator.Api.Persistence;
 namespace Orchestrator.Api.Security;
 
 /// <summary>Creates, lists and revokes API keys, for the admin endpoints and the <c>keys</c> command alike.</summary>
-public sealed class ApiKeyStore(ApiDbContext db, ILogger<ApiKeyStore> logger)
+public sealed class ApiKeyStore(ApiDbContext db, ApiKeyCache cache, ILogger<ApiKeyStore> logger)
 {
     public const int MaxNameLength = 128;
 
@@ -33,6 +33,7 @@ public sealed class ApiKeyStore(ApiDbContext db, ILogger<ApiKeyStore> logger)
         };
         db.ApiKeys.Add(record);
         await db.SaveChangesAsync(cancellationToken);
+        cache.KeyCreated();
         logger.LogInformation("API key {KeyId} ({Prefix}) created for {Name} with role {Role}", record.Id, prefix, record.Name, role);
         return (record, key);
     }
@@ -40,7 +41,10 @@ public sealed class ApiKeyStore(ApiDbContext db, ILogger<ApiKeyStore> logger)
     public Task<List<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken) =>
         db.ApiKeys.AsNoTracking().OrderBy(k => k.Id).ToListAsync(cancellationToken);
 
-    /// <summary>Revokes the key at once; false when there is no such key. Revoking twice is harmless.</summary>
+    /// <summary>
+    /// Revokes the key: this instance refuses it at once, others within <see cref="ApiOptions.KeyCacheDuration"/>.
+    /// Null when there is no such key. Revoking twice is harmless.
+    /// </summary>
     public async Task<ApiKeyRecord?> RevokeAsync(long id, CancellationToken cancellationToken)
     {
         var record = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == id, cancellationToken);
@@ -53,6 +57,7 @@ public sealed class ApiKeyStore(ApiDbContext db, ILogger<ApiKeyStore> logger)
             logger.LogInformation("API key {KeyId} ({Prefix}) of {Name} revoked", record.Id, record.Prefix, record.Name);
         }
 
+        cache.KeyRevoked(record);
         return record;
     }
 

@@ -56,6 +56,14 @@ public sealed class HostileInputFixture : IAsyncLifetime
             [$"Orchestrator__Services__{PermissiveService}__ScriptPolicy__SensitivePaths"] = "false",
         });
         AdminKey = await ApiKeyCommandLine.CreateAsync(System, "admin", "hostile-admin");
+        Anonymous = Client(null);
+        // The running Api learns of a key made by the command within Api:KeyCacheDuration; from then on every test
+        // here sees keys required.
+        await Eventually.UntilAsync(async () =>
+        {
+            using var response = await Anonymous.GetAsync("/v1/jobs");
+            return response.StatusCode;
+        }, status => status == HttpStatusCode.Unauthorized, "the Api to require keys once the first one exists", TimeSpan.FromSeconds(20));
         Admin = Client(AdminKey);
         // The shared helpers (job status, waiting for the end) go through System.Api, which now needs a key.
         System.Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
@@ -63,7 +71,6 @@ public sealed class HostileInputFixture : IAsyncLifetime
         PortalB = Client(await CreateKeyAsync("portal-b", "portal", null));
         User7 = Client(await CreateKeyAsync("user-7", "user", 7));
         User8 = Client(await CreateKeyAsync("user-8", "user", 8));
-        Anonymous = Client(null);
 
         using var upload = await Upload(PortalA, "echo bystander > out.txt\n", userId: 1);
         var body = await upload.Content.ReadFromJsonAsync<JsonElement>();
