@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
 namespace Orchestrator.Platform.Messaging;
@@ -26,23 +24,7 @@ public static class OutboxDbContextExtensions
         IReadOnlyDictionary<string, string>? headers = null,
         Guid? messageId = null)
     {
-        // An interface-typed send would be rebuilt from a JSON object with no type to create: store what was sent.
-        var type = messageType.IsInterface || messageType.IsAbstract ? message.GetType() : messageType;
-        var row = new OutboxMessage
-        {
-            MessageId = messageId ?? NewId.NextGuid(),
-            DestinationAddress = destination?.ToString(),
-            MessageType = MessageBodySerializer.TypeName(type),
-            Body = MessageBodySerializer.Serialize(message, type),
-            CorrelationId = correlationId,
-            ConversationId = conversationId,
-            InitiatorId = initiatorId,
-            TraceParent = Activity.Current?.Id,
-            Headers = headers is { Count: > 0 } ? MessageBodySerializer.SerializeHeaders(headers) : null,
-            CreatedAt = DateTimeOffset.UtcNow,
-            Message = message,
-            MessageClrType = type,
-        };
+        var row = OutboxMessages.Create(message, messageType, destination, correlationId, conversationId, initiatorId, headers, messageId);
         db.Set<OutboxMessage>().Add(row);
         return row;
     }

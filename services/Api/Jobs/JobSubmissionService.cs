@@ -11,6 +11,7 @@ using Orchestrator.Contracts;
 using Orchestrator.Platform.Configuration;
 using Orchestrator.Platform.Hosting;
 using Orchestrator.Platform.Messaging;
+using Orchestrator.Platform.Persistence;
 
 namespace Orchestrator.Api.Jobs;
 
@@ -30,6 +31,21 @@ public sealed class JobSubmissionService(
     ILogger<JobSubmissionService> logger)
 {
     public const string Script = "run.sh";
+
+    /// <summary>
+    /// The identity sequence of <c>api.jobs.number</c>, named as PostgreSQL names it. Named here, it is resolved once
+    /// per prepared statement; <c>pg_get_serial_sequence</c> searched the catalog on every call, which cost the
+    /// server as much as the job's insert.
+    /// </summary>
+    const string NumberSequence = "api.jobs_number_seq";
+
+    const string NextNumberSql = $"SELECT nextval('{NumberSequence}')";
+
+    /// <summary>The user's jobs waiting in the service and, when there is room for one more, the new job's number.</summary>
+    const string CountWaitingSql = $"""
+        SELECT count(*), CASE WHEN count(*) < $3 THEN nextval('{NumberSequence}') END
+        FROM api.jobs WHERE user_id = $1 AND service = $2 AND state IN ('{JobStates.Submitted}', '{JobStates.Queued}')
+        """;
 
     /// <summary>The WeNMR-compatible multipart upload.</summary>
     public async Task<JobRecord> SubmitAsync(HttpRequest request, ApiCaller caller, CancellationToken cancellationToken)
@@ -81,10 +97,9 @@ public sealed class JobSubmissionService(
                 await StoreAsync(job, staging, cancellationToken);
                 return new SubmissionResult(job, Created: true);
             }
-            catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
             {
                 // A concurrent request with the same id or key won the insert: it is this request's earlier self.
-                db.ChangeTracker.Clear();
                 if (await FindRepeatAsync(valid.ClientId, idempotencyKey, hash, caller, cancellationToken) is { } winner)
                     return new SubmissionResult(winner, Created: false);
                 throw;
@@ -196,16 +211,21 @@ public sealed class JobSubmissionService(
     async Task StoreAsync(JobRecord job, string staging, CancellationToken cancellationToken)
     {
         StorageErrors.Guard(() => Directory.Move(staging, job.Directory), logger);
+        OutboxMessage submitted;
         try
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await EnsureQueueRoomAsync(job.UserId, job.Service, cancellationToken);
-            db.Jobs.Add(job);
-            await db.SaveChangesAsync(cancellationToken);
-            db.AddOutboxPublish(new JobSubmitted(job.JobId, job.Number, job.UserId, job.Service, job.Directory, job.SubmittedAt,
-                job.TimeoutSeconds, job.Environment), job.JobId);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            // One connection for the whole job, taken from the pool once.
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            try
+            {
+                submitted = orchestrator.Value.Services[job.Service].MaxQueuedPerUser is { } limit
+                    ? await InsertWithinQueueLimitAsync(job, limit, cancellationToken)
+                    : await InsertAsync(job, await NextNumberAsync(cancellationToken), cancellationToken);
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
         }
         catch
         {
@@ -213,7 +233,9 @@ public sealed class JobSubmissionService(
             throw;
         }
 
-        signal.Notify();
+        // Committed: the dispatcher sends it from memory instead of looking for it in the table.
+        signal.Committed([submitted]);
+
         metrics.Submitted(job.Service, orchestrator.Value.Services.GetValueOrDefault(job.Service)?.Destination);
         MessagingTelemetry.TagJob(job.JobId);
         System.Diagnostics.Activity.Current?.SetTag("orchestrator.job_number", job.Number);
@@ -221,21 +243,68 @@ public sealed class JobSubmissionService(
     }
 
     /// <summary>
-    /// Enforces the service's <c>MaxQueuedPerUser</c>. Uploads of one user to one service serialise on an advisory
-    /// lock for the count, so concurrent uploads cannot all slip under the limit together.
+    /// Writes the job and its <see cref="JobSubmitted"/> in one batch, one round trip; the number is taken first
+    /// because the message carries it. Outside a transaction of ours, PostgreSQL runs the batch as one implicit
+    /// transaction: neither row commits without the other, and no BEGIN and COMMIT are needed.
     /// </summary>
-    async Task EnsureQueueRoomAsync(int userId, string service, CancellationToken cancellationToken)
+    async Task<OutboxMessage> InsertAsync(JobRecord job, long number, CancellationToken cancellationToken)
     {
-        if (orchestrator.Value.Services[service].MaxQueuedPerUser is not { } limit)
-            return;
-        await db.Database.ExecuteSqlAsync(
-            $"SELECT pg_advisory_xact_lock(hashtext({service}), {userId})", cancellationToken);
-        var waiting = await db.Jobs.CountAsync(
-            j => j.UserId == userId && j.Service == service && (j.State == JobStates.Submitted || j.State == JobStates.Queued),
-            cancellationToken);
-        if (waiting >= limit)
+        job.Number = number;
+        var submitted = OutboxMessages.Publish(new JobSubmitted(job.JobId, job.Number, job.UserId, job.Service, job.Directory,
+            job.SubmittedAt, job.TimeoutSeconds, job.Environment), job.JobId);
+        await using var batch = db.CreateBatch();
+        batch.BatchCommands.Add(JobInsert.Command(job));
+        batch.BatchCommands.Add(db.InsertCommand(submitted));
+        // The job's INSERT returns no rows, so the reader starts at the message's sequence number.
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            submitted.SequenceNumber = reader.GetInt64(0);
+        }
+
+        return submitted;
+    }
+
+    async Task<long> NextNumberAsync(CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand(NextNumberSql);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>
+    /// Enforces the service's <c>MaxQueuedPerUser</c>. Uploads of one user to one service serialise on an advisory
+    /// lock, held to the commit, so concurrent uploads cannot all slip under the limit together. Taking the lock,
+    /// counting and taking the number are one round trip; a refused job takes no number.
+    /// </summary>
+    async Task<OutboxMessage> InsertWithinQueueLimitAsync(JobRecord job, int limit, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        long waiting;
+        long? number;
+        await using (var batch = db.CreateBatch())
+        {
+            // The count is a statement of its own, after the lock's: it must see what the lock's last holder committed.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtext($1), $2)")
+            {
+                Parameters = { new() { Value = job.Service }, new() { Value = job.UserId } },
+            });
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(CountWaitingSql)
+            {
+                Parameters = { new() { Value = job.UserId }, new() { Value = job.Service }, new() { Value = (long)limit } },
+            });
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            await reader.NextResultAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            waiting = reader.GetInt64(0);
+            number = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+        }
+
+        if (number is null)
             throw new UploadRejectedException(StatusCodes.Status429TooManyRequests, "Too many queued jobs",
-                $"User {userId} already has {waiting} jobs waiting in service '{service}' (limit {limit}); retry later.");
+                $"User {job.UserId} already has {waiting} jobs waiting in service '{job.Service}' (limit {limit}); retry later.");
+        var submitted = await InsertAsync(job, number.Value, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return submitted;
     }
 
     static UploadRejectedException Invalid(string title, string detail) =>

@@ -179,6 +179,43 @@ public sealed class ApiBehaviourTests(ApiBehaviourFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task An_upload_whose_message_cannot_be_stored_leaves_no_job_behind()
+    {
+        // The job's row and its JobSubmitted are written by one batch: make the message's insert fail, for this test's
+        // user only, and the job must not exist either.
+        const int user = 4242;
+        await _system.Database.ExecuteAsync($$"""
+            CREATE FUNCTION api.refuse_test_message() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
+            CREATE TRIGGER refuse_test_message BEFORE INSERT ON api.outbox_messages FOR EACH ROW
+                WHEN ((NEW.body ->> 'userId') = '{{user}}') EXECUTE FUNCTION api.refuse_test_message();
+            """);
+        try
+        {
+            var jobsBefore = await JobCountAsync();
+            var directoriesBefore = Directory.GetDirectories(_system.JobsRoot).Order().ToList();
+
+            using var refused = await _system.UploadAsync("true\n", userId: user);
+
+            Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(jobsBefore, await JobCountAsync());
+            Assert.Equal(0L, await _system.Database.ScalarAsync<long>($"SELECT count(*) FROM api.jobs WHERE user_id = {user}"));
+            Assert.Equal(directoriesBefore, Directory.GetDirectories(_system.JobsRoot).Order().ToList());
+            AssertNothingStaged();
+        }
+        finally
+        {
+            await _system.Database.ExecuteAsync(
+                "DROP TRIGGER refuse_test_message ON api.outbox_messages; DROP FUNCTION api.refuse_test_message();");
+        }
+
+        using var accepted = await _system.UploadAsync("true\n", userId: user);
+        Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
+        Assert.Equal(1L, await _system.Database.ScalarAsync<long>($"SELECT count(*) FROM api.jobs WHERE user_id = {user}"));
+    }
+
+    [Fact]
     public async Task Every_service_answers_health_with_200_and_status_ok()
     {
         foreach (var service in OrchestratorSystem.AllServices)

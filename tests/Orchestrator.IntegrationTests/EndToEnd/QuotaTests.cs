@@ -122,6 +122,47 @@ public sealed class QuotaTests
         Assert.Equal(HttpStatusCode.Created, otherUser.StatusCode);
     }
 
+    [Fact]
+    public async Task Concurrent_uploads_through_two_api_instances_never_pass_the_queued_limit()
+    {
+        const int limit = 5;
+        await using var apis = await ApiInstances.StartAsync(2, new Dictionary<string, string>
+        {
+            ["Orchestrator__Services__generic__MaxQueuedPerUser"] = limit.ToString(),
+        });
+        HttpClient[] clients = [apis.Client(0), apis.Client(1)];
+
+        // Nothing takes the jobs off the queue here: every accepted one stays waiting.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 24)
+            .Select(i => HostileInputFixture.Upload(clients[i % 2], "true\n", userId: 1)));
+        try
+        {
+            var created = responses.Where(r => r.StatusCode == HttpStatusCode.Created).ToList();
+            Assert.Equal(limit, created.Count);
+            foreach (var refused in responses.Except(created))
+            {
+                await ProblemAssert.IsProblemAsync(refused, (HttpStatusCode)429, "Too many queued jobs");
+                Assert.NotNull(refused.Headers.RetryAfter);
+            }
+
+            Assert.Equal(limit, await apis.Database.ScalarAsync<long>("SELECT count(*) FROM api.jobs WHERE user_id = 1"));
+            // A refused upload takes no number: the accepted ones follow each other.
+            var numbers = new List<long>();
+            foreach (var response in created)
+                numbers.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64());
+            numbers.Sort();
+            Assert.Equal(Enumerable.Range((int)numbers[0], limit).Select(n => (long)n), numbers);
+        }
+        finally
+        {
+            foreach (var response in responses)
+                response.Dispose();
+        }
+
+        using var otherUser = await HostileInputFixture.Upload(clients[0], "true\n", userId: 2);
+        Assert.Equal(HttpStatusCode.Created, otherUser.StatusCode);
+    }
+
     static async Task<long> SubmitAsync(OrchestratorSystem system, string script)
     {
         using var response = await system.UploadAsync(script);
