@@ -14,7 +14,8 @@ namespace Orchestrator.Api.Consumers;
 /// Keeps <c>api.jobs</c> and its attempts in step with the scheduler. Every transition's time is kept; the state itself
 /// only moves forward, so a late or repeated event cannot undo a newer one. Changes arrive in batches and each batch is
 /// one transaction: four changes per job, each with its own transaction, row lock and inbox entry, made this the Api's
-/// largest cost under load.
+/// largest cost under load. The rows are read once, changed in memory and written back by two statements for the
+/// whole batch (<see cref="JobStateWriter"/>), not tracked by EF Core.
 /// </summary>
 public sealed class JobStateChangedConsumer(ApiDbContext db, OrchestratorMetrics metrics) : IConsumer<Batch<JobStateChanged>>
 {
@@ -31,22 +32,38 @@ public sealed class JobStateChangedConsumer(ApiDbContext db, OrchestratorMetrics
             .ToList();
         if (changes.Count > 0)
         {
-            // Locked in one order, so two batches (or a cancellation) touching the same jobs cannot deadlock.
+            // Locked in one order, so two batches (or a cancellation) touching the same jobs cannot deadlock. The
+            // locks also stand for the jobs' attempts, which only this consumer writes.
             var jobIds = changes.Select(c => c.JobId).Distinct().ToArray();
             var select = $"SELECT {db.ColumnsOf<JobRecord>()} FROM {db.TableOf<JobRecord>()} WHERE job_id = ANY({{0}}) ORDER BY number FOR UPDATE";
             var jobs = await db.Jobs
                 .FromSqlRaw(select, jobIds)
+                .AsNoTracking()
                 .ToDictionaryAsync(j => j.JobId, cancellationToken);
-            var numbers = jobs.Values.Select(j => j.Number).ToArray();
-            await db.Attempts.Where(a => numbers.Contains(a.JobNumber)).LoadAsync(cancellationToken);
+            var numbers = changes.Where(JobAttempts.Concerns)
+                .Select(c => jobs.GetValueOrDefault(c.JobId)?.Number).OfType<long>().Distinct().ToArray();
+            var attempts = numbers.Length == 0
+                ? []
+                : await db.Attempts.AsNoTracking()
+                    .Where(a => numbers.Contains(a.JobNumber))
+                    .ToDictionaryAsync(a => (a.JobNumber, a.Attempt), cancellationToken);
 
+            var changedJobs = new HashSet<JobRecord>();
+            var changedAttempts = new HashSet<JobAttempt>();
             foreach (var change in changes)
             {
-                if (jobs.TryGetValue(change.JobId, out var job))
-                    Apply(job, change);
+                if (!jobs.TryGetValue(change.JobId, out var job))
+                    continue;
+                Apply(job, change);
+                changedJobs.Add(job);
+                if (JobAttempts.Apply(attempts, job, change) is { } attempt)
+                    changedAttempts.Add(attempt);
             }
 
-            await db.SaveChangesAsync(cancellationToken);
+            await JobStateWriter.WriteAsync(db, changedJobs, changedAttempts, cancellationToken);
+            // Only the callback deliveries of the batch, if any, are tracked.
+            if (db.ChangeTracker.HasChanges())
+                await db.SaveChangesAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -56,7 +73,6 @@ public sealed class JobStateChangedConsumer(ApiDbContext db, OrchestratorMetrics
     {
         job.Stamp(change.State, change.ChangedAt);
         Measure(job, change);
-        JobAttempts.Apply(db, job, change);
         if (change.Sequence <= job.Sequence)
             return;
         job.Sequence = change.Sequence;

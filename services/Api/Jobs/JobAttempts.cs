@@ -1,4 +1,3 @@
-using Orchestrator.Api.Persistence;
 using Orchestrator.Contracts;
 
 namespace Orchestrator.Api.Jobs;
@@ -6,20 +5,19 @@ namespace Orchestrator.Api.Jobs;
 public static class JobAttempts
 {
     /// <summary>
-    /// Folds a state change into the attempt it belongs to. Times and the outcome are kept from the first event that
-    /// carries them; the attempt's state only moves forward by sequence, like the job's. The job's attempts must already
-    /// be tracked by <paramref name="db"/>: a batch of changes loads them once.
+    /// Folds a state change into the attempt it belongs to and returns that attempt, or null when the change belongs to
+    /// none. Times and the outcome are kept from the first event that carries them; the attempt's state only moves
+    /// forward by sequence, like the job's. <paramref name="attempts"/> holds the job's attempts as read for the batch;
+    /// a new attempt is added to it.
     /// </summary>
-    public static void Apply(ApiDbContext db, JobRecord job, JobStateChanged change)
+    public static JobAttempt? Apply(Dictionary<(long JobNumber, int Attempt), JobAttempt> attempts, JobRecord job, JobStateChanged change)
     {
-        // A job cancelled in the queue ends an attempt that never went anywhere: it is not one.
-        if (change.Attempt <= 0 || change.DispatchedAt is null || !BelongsToAttempt(change.State))
-            return;
-        var attempt = db.Attempts.Local.SingleOrDefault(a => a.JobNumber == job.Number && a.Attempt == change.Attempt);
-        if (attempt is null)
+        if (!Concerns(change))
+            return null;
+        if (!attempts.TryGetValue((job.Number, change.Attempt), out var attempt))
         {
             attempt = new JobAttempt { JobNumber = job.Number, Attempt = change.Attempt, State = change.State, Sequence = change.Sequence };
-            db.Attempts.Add(attempt);
+            attempts.Add((job.Number, change.Attempt), attempt);
         }
         else if (change.Sequence > attempt.Sequence)
         {
@@ -40,7 +38,14 @@ public static class JobAttempts
             attempt.ExitCode ??= change.ExitCode;
             attempt.Error ??= change.Error;
         }
+
+        return attempt;
     }
+
+    /// <summary>Whether <paramref name="change"/> belongs to an attempt; a batch without such changes reads no attempts.</summary>
+    public static bool Concerns(JobStateChanged change) =>
+        // A job cancelled in the queue ends an attempt that never went anywhere: it is not one.
+        change.Attempt > 0 && change.DispatchedAt is not null && BelongsToAttempt(change.State);
 
     static bool BelongsToAttempt(string state) =>
         state is JobStates.Dispatched or JobStates.Running or JobStates.Cancelling or JobStates.RetryPending
