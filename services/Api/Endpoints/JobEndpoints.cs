@@ -112,11 +112,22 @@ public static class JobEndpoints
         return TypedResults.Ok(new TerminateResponse("job terminated"));
     }
 
+    /// <summary>
+    /// Compiled once: translating the query afresh on every call, even from EF Core's cache, was a sixth of the CPU of
+    /// a status poll.
+    /// </summary>
+    static readonly Func<ApiDbContext, long, CancellationToken, Task<JobRecord?>> JobByNumber =
+        EF.CompileAsyncQuery((ApiDbContext db, long number, CancellationToken _) => db.Jobs.AsNoTracking().SingleOrDefault(j => j.Number == number));
+
     /// <summary>The job numbered <paramref name="id"/> if the caller may see it: another caller's job is as unknown as a missing one.</summary>
-    static Task<JobRecord?> FindAsync(ApiDbContext db, string id, ApiCaller caller, CancellationToken cancellationToken) =>
-        id.Length is > 0 and <= 19 && id.All(char.IsAsciiDigit) && long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
-            ? caller.Scope(db.Jobs.AsNoTracking()).SingleOrDefaultAsync(j => j.Number == number, cancellationToken)
-            : Task.FromResult<JobRecord?>(null);
+    static async Task<JobRecord?> FindAsync(ApiDbContext db, string id, ApiCaller caller, CancellationToken cancellationToken)
+    {
+        if (id.Length is not (> 0 and <= 19) || !id.All(char.IsAsciiDigit)
+            || !long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
+            return null;
+        var job = await JobByNumber(db, number, cancellationToken);
+        return job is not null && caller.CanSee(job) ? job : null;
+    }
 
     static ProblemHttpResult UnknownJob(string id) =>
         TypedResults.Problem($"There is no job {id}.", statusCode: StatusCodes.Status404NotFound, title: "Unknown job");
