@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Orchestrator.Platform.Configuration;
 
@@ -21,14 +20,16 @@ public static class LocalProcessLauncher
     const int CpuTimeExceeded = 128 + 24;  // SIGXCPU
     const int FileSizeExceeded = 128 + 25; // SIGXFSZ
 
-    // The wrapper first lets go of the executor's own stdin, stdout and stderr: a job that outlives its executor
-    // would otherwise hold them open, and whatever reads them (a pipe, a supervisor) would not see the executor end.
-    // Limits are set with ulimit (setrlimit) in the wrapper, so they need no privileges and bind run.sh and all it
-    // starts; a limit that cannot be set stops the run rather than letting it go unlimited.
+    const string BashPath = "/bin/bash";
+
+    // The wrapper starts with stdin, stdout and stderr on /dev/null (SessionSpawn), not the executor's own: a job that
+    // outlives its executor would otherwise hold them open, and whatever reads them (a pipe, a supervisor) would not
+    // see the executor end. run.sh inherits that stdin. Limits are set with ulimit (setrlimit) in the wrapper, so they
+    // need no privileges and bind run.sh and all it starts; a limit that cannot be set stops the run rather than
+    // letting it go unlimited.
     static string Wrapper(string limits) =>
-        $"exec </dev/null >/dev/null 2>&1; " +
         (limits.Length == 0 ? "" : $"{limits} || {{ echo 'resource limits could not be set' > {StderrFile}; echo {LimitsNotApplied} > {ExitCodeFile}; exit {LimitsNotApplied}; }}; ") +
-        $"bash run.sh >{StdoutFile} 2>{StderrFile} </dev/null; code=$?; echo \"$code\" > {ExitCodeFile}; exit \"$code\"";
+        $"bash run.sh >{StdoutFile} 2>{StderrFile}; code=$?; echo \"$code\" > {ExitCodeFile}; exit \"$code\"";
 
     /// <summary>
     /// The <c>ulimit</c> command for <paramref name="resources"/>: CPU seconds (<c>-t</c>), address space in KiB
@@ -67,36 +68,52 @@ public static class LocalProcessLauncher
         _ => null,
     };
 
-    public static Process Start(string directory, Guid jobId, IReadOnlyDictionary<string, string>? environment = null,
-        ResourceOptions? resources = null)
+    /// <summary>
+    /// Starts the wrapper in <paramref name="directory"/>, in a session of its own, with a clean environment: only
+    /// <c>PATH</c>, <c>HOME</c>, <c>LANG</c>, <c>ORCHESTRATOR_JOB_ID</c> and the job's allowed
+    /// <paramref name="environment"/> (never the executor's, which holds connection strings and passwords).
+    /// </summary>
+    public static RunProcess Start(string directory, Guid jobId, IReadOnlyDictionary<string, string>? environment = null,
+        ResourceOptions? resources = null) =>
+        RunProcess.Follow(Spawn(directory, jobId, environment, resources), directory);
+
+    /// <summary>
+    /// Starts the wrapper and returns its pid, leaving it to the caller to reap. <paramref name="scriptChangesDirectory"/>
+    /// makes the wrapper change to the directory itself, as it does where glibc cannot (before 2.29).
+    /// </summary>
+    internal static int Spawn(string directory, Guid jobId, IReadOnlyDictionary<string, string>? environment, ResourceOptions? resources,
+        bool scriptChangesDirectory = false)
     {
         if (!Directory.Exists(directory))
             throw new DirectoryNotFoundException($"The job's directory {directory} does not exist on this executor.");
         if (!File.Exists(Path.Combine(directory, "run.sh")))
             throw new FileNotFoundException($"The job's directory {directory} has no run.sh.");
 
-        var start = new ProcessStartInfo("setsid")
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            WorkingDirectory = directory,
-            UseShellExecute = false,
+            ["PATH"] = "/usr/local/bin:/usr/bin:/bin",
+            ["HOME"] = directory,
+            ["LANG"] = "C.UTF-8",
         };
-        start.ArgumentList.Add("bash");
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(Wrapper(LimitCommand(resources)));
-
-        // The job sees a clean environment, not the executor's (which holds connection strings and passwords).
-        start.Environment.Clear();
-        start.Environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
-        start.Environment["HOME"] = directory;
-        start.Environment["LANG"] = "C.UTF-8";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             if (IsAllowedVariable(name))
-                start.Environment[name] = value;
+                variables[name] = value;
         }
 
-        start.Environment["ORCHESTRATOR_JOB_ID"] = jobId.ToString();
-        return Process.Start(start) ?? throw new InvalidOperationException("setsid could not be started.");
+        variables["ORCHESTRATOR_JOB_ID"] = jobId.ToString();
+
+        var script = Wrapper(LimitCommand(resources));
+        List<string> arguments = ["bash", "-c", script];
+        if (scriptChangesDirectory || !SessionSpawn.ChangesDirectory)
+        {
+            // Without posix_spawn_file_actions_addchdir_np (glibc before 2.29) the wrapper changes to the directory
+            // itself, given as $1, and drops the OLDPWD cd exports, which would tell the job where the executor runs.
+            arguments = ["bash", "-c", $"cd -P -- \"$1\" || exit; unset OLDPWD; {script}", "orchestrator-run", directory];
+        }
+
+        return SessionSpawn.Start(BashPath, arguments, [.. variables.Select(v => $"{v.Key}={v.Value}")],
+            scriptChangesDirectory ? null : directory);
     }
 
     /// <summary>A job may set ordinary variables, not the ones the runner relies on.</summary>
