@@ -1,4 +1,3 @@
-using System.Globalization;
 using Orchestrator.Platform.Configuration;
 
 namespace Orchestrator.Platform.Processes;
@@ -20,41 +19,20 @@ public static class LocalProcessLauncher
     const int CpuTimeExceeded = 128 + 24;  // SIGXCPU
     const int FileSizeExceeded = 128 + 25; // SIGXFSZ
 
-    const string BashPath = "/bin/bash";
-
-    // The wrapper starts with stdin, stdout and stderr on /dev/null (SessionSpawn), not the executor's own: a job that
-    // outlives its executor would otherwise hold them open, and whatever reads them (a pipe, a supervisor) would not
-    // see the executor end. run.sh inherits that stdin. Limits are set with ulimit (setrlimit) in the wrapper, so they
-    // need no privileges and bind run.sh and all it starts; a limit that cannot be set stops the run rather than
-    // letting it go unlimited.
+    // The wrapper is a POSIX shell script, run by dash where it is installed (WrapperShell). It starts with stdin,
+    // stdout and stderr on /dev/null (SessionSpawn), not the executor's own: a job that outlives its executor would
+    // otherwise hold them open, and whatever reads them (a pipe, a supervisor) would not see the executor end. run.sh
+    // inherits that stdin. Limits are set with ulimit (setrlimit) in the wrapper, so they need no privileges and bind
+    // run.sh and all it starts; a limit that cannot be set stops the run rather than letting it go unlimited.
+    // bash run.sh is redirected inside a subshell that execs it: dash applies a plain command's redirections in
+    // itself around the command, so its own note of a signal that ended the command ("CPU time limit exceeded")
+    // would land in the job's stderr.log.
     static string Wrapper(string limits) =>
         (limits.Length == 0 ? "" : $"{limits} || {{ echo 'resource limits could not be set' > {StderrFile}; echo {LimitsNotApplied} > {ExitCodeFile}; exit {LimitsNotApplied}; }}; ") +
-        $"bash run.sh >{StdoutFile} 2>{StderrFile}; code=$?; echo \"$code\" > {ExitCodeFile}; exit \"$code\"";
+        $"(exec bash run.sh >{StdoutFile} 2>{StderrFile}); code=$?; echo \"$code\" > {ExitCodeFile}; exit \"$code\"";
 
-    /// <summary>
-    /// The <c>ulimit</c> command for <paramref name="resources"/>: CPU seconds (<c>-t</c>), address space in KiB
-    /// (<c>-v</c>), processes of the user (<c>-u</c>), file size in KiB (<c>-f</c>); empty when nothing is limited.
-    /// Hard and soft limits are set together, so the job cannot raise them again; only the soft CPU limit is a
-    /// second lower, so the run first gets SIGXCPU (an exit code that names the limit) and SIGKILL only if it ignores it.
-    /// </summary>
-    public static string LimitCommand(ResourceOptions? resources)
-    {
-        if (resources is null)
-            return string.Empty;
-        var flags = new List<string>();
-        if (resources.CpuTimeSeconds is { } cpu)
-            flags.Add($"-t {(cpu + 1L).ToString(CultureInfo.InvariantCulture)}");
-        if (resources.MemoryMb is { } memory)
-            flags.Add($"-v {(memory * 1024L).ToString(CultureInfo.InvariantCulture)}");
-        if (resources.MaxProcesses is { } processes)
-            flags.Add($"-u {processes.ToString(CultureInfo.InvariantCulture)}");
-        if (resources.MaxFileSizeMb is { } fileSize)
-            flags.Add($"-f {(fileSize * 1024L).ToString(CultureInfo.InvariantCulture)}");
-        if (flags.Count == 0)
-            return string.Empty;
-        var command = "ulimit " + string.Join(' ', flags);
-        return resources.CpuTimeSeconds is { } soft ? $"{command} && ulimit -S -t {soft.ToString(CultureInfo.InvariantCulture)}" : command;
-    }
+    /// <summary>The <c>ulimit</c> commands the wrapper runs for <paramref name="resources"/> (see <see cref="WrapperShell.LimitCommand"/>).</summary>
+    public static string LimitCommand(ResourceOptions? resources) => WrapperShell.Default.LimitCommand(resources);
 
     /// <summary>What a run's exit code says about a limit it hit, or null when it says nothing of the kind.</summary>
     public static string? LimitExceeded(int? exitCode, ResourceOptions? resources) => exitCode switch
@@ -82,8 +60,9 @@ public static class LocalProcessLauncher
     /// makes the wrapper change to the directory itself, as it does where glibc cannot (before 2.29).
     /// </summary>
     internal static int Spawn(string directory, Guid jobId, IReadOnlyDictionary<string, string>? environment, ResourceOptions? resources,
-        bool scriptChangesDirectory = false)
+        WrapperShell? shell = null, bool scriptChangesDirectory = false)
     {
+        shell ??= WrapperShell.Default;
         if (!Directory.Exists(directory))
             throw new DirectoryNotFoundException($"The job's directory {directory} does not exist on this executor.");
         if (!File.Exists(Path.Combine(directory, "run.sh")))
@@ -103,16 +82,16 @@ public static class LocalProcessLauncher
 
         variables["ORCHESTRATOR_JOB_ID"] = jobId.ToString();
 
-        var script = Wrapper(LimitCommand(resources));
-        List<string> arguments = ["bash", "-c", script];
+        var script = Wrapper(shell.LimitCommand(resources));
+        List<string> arguments = [shell.Name, "-c", script];
         if (scriptChangesDirectory || !SessionSpawn.ChangesDirectory)
         {
             // Without posix_spawn_file_actions_addchdir_np (glibc before 2.29) the wrapper changes to the directory
             // itself, given as $1, and drops the OLDPWD cd exports, which would tell the job where the executor runs.
-            arguments = ["bash", "-c", $"cd -P -- \"$1\" || exit; unset OLDPWD; {script}", "orchestrator-run", directory];
+            arguments = [shell.Name, "-c", $"cd -P -- \"$1\" || exit; unset OLDPWD; {script}", "orchestrator-run", directory];
         }
 
-        return SessionSpawn.Start(BashPath, arguments, [.. variables.Select(v => $"{v.Key}={v.Value}")],
+        return SessionSpawn.Start(shell.Path, arguments, [.. variables.Select(v => $"{v.Key}={v.Value}")],
             scriptChangesDirectory ? null : directory);
     }
 

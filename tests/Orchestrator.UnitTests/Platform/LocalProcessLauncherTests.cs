@@ -16,18 +16,22 @@ public sealed class LocalProcessLauncherTests : IDisposable
 
     readonly List<string> _directories = [];
 
+    /// <summary>Every wrapper shell, whichever this machine would use.</summary>
+    public static TheoryData<string> Shells => ["dash", "bash"];
+
     public void Dispose()
     {
         foreach (var directory in _directories)
             Directory.Delete(directory, recursive: true);
     }
 
-    [Fact]
-    public async Task A_run_leads_a_session_of_its_own_without_a_terminal_and_its_exit_code_is_returned_and_recorded()
+    [Theory]
+    [MemberData(nameof(Shells))]
+    public async Task A_run_leads_a_session_of_its_own_without_a_terminal_and_its_exit_code_is_returned_and_recorded(string shell)
     {
         var directory = JobDirectory("echo $$ > run.pid\ntouch started\nwhile [ ! -e go ]; do sleep 0.05; done\nexit 7\n");
 
-        var process = LocalProcessLauncher.Start(directory, Guid.NewGuid());
+        var process = Start(directory, shell);
         await UntilAsync(() => File.Exists(Path.Combine(directory, "started")), "run.sh to start");
 
         Assert.NotNull(process.StartTicks);
@@ -45,10 +49,12 @@ public sealed class LocalProcessLauncherTests : IDisposable
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
+    [InlineData("dash", false)]
+    [InlineData("dash", true)]
+    [InlineData("bash", false)]
+    [InlineData("bash", true)]
     public async Task A_run_gets_a_clean_environment_null_stdin_its_output_in_files_default_signals_and_none_of_the_services_descriptors(
-        bool scriptChangesDirectory)
+        string shell, bool scriptChangesDirectory)
     {
         Environment.SetEnvironmentVariable("LAUNCHER_TEST_SECRET", "not for jobs");
         var directory = JobDirectory("""
@@ -75,7 +81,7 @@ public sealed class LocalProcessLauncherTests : IDisposable
         Assert.Equal(0, pipe(inherited));
         try
         {
-            var pid = LocalProcessLauncher.Spawn(directory, jobId, variables, null, scriptChangesDirectory);
+            var pid = LocalProcessLauncher.Spawn(directory, jobId, variables, null, Shell(shell), scriptChangesDirectory);
             Assert.Equal(0, await RunProcess.Follow(pid, directory).Exited.WaitAsync(Deadline));
         }
         finally
@@ -102,20 +108,22 @@ public sealed class LocalProcessLauncherTests : IDisposable
         Assert.Equal("err", Read(directory, LocalProcessLauncher.StderrFile));
     }
 
-    [Fact]
-    public async Task Limits_bind_run_sh_and_what_it_starts()
+    [Theory]
+    [MemberData(nameof(Shells))]
+    public async Task Limits_bind_run_sh_and_what_it_starts(string shell)
     {
         var directory = JobDirectory("bash -c 'ulimit -S -t; ulimit -H -t; ulimit -v; ulimit -u; ulimit -f' > limits.txt\n");
         var resources = new ResourceOptions { CpuTimeSeconds = 100, MemoryMb = 4096, MaxProcesses = 1000, MaxFileSizeMb = 100 };
 
-        Assert.Equal(0, await LocalProcessLauncher.Start(directory, Guid.NewGuid(), resources: resources).Exited.WaitAsync(Deadline));
+        Assert.Equal(0, await Start(directory, shell, resources).Exited.WaitAsync(Deadline));
 
         // CPU seconds (soft, and the hard limit a second above), then KiB of address space, processes, KiB of file.
         Assert.Equal(["100", "101", "4194304", "1000", "102400"], File.ReadAllLines(Path.Combine(directory, "limits.txt")));
     }
 
-    [Fact]
-    public async Task A_limit_that_cannot_be_set_stops_the_run_before_run_sh()
+    [Theory]
+    [MemberData(nameof(Shells))]
+    public async Task A_limit_that_cannot_be_set_stops_the_run_before_run_sh(string shell)
     {
         var directory = JobDirectory("touch ran\n");
         var resources = new ResourceOptions { CpuTimeSeconds = 4_000_000 };
@@ -133,7 +141,7 @@ public sealed class LocalProcessLauncherTests : IDisposable
             var launcher = new Thread(() =>
             {
                 _ = prctl(DropFromBoundingSet, SysResource, 0, 0, 0);
-                process = LocalProcessLauncher.Start(directory, Guid.NewGuid(), resources: resources);
+                process = Start(directory, shell, resources);
             });
             launcher.Start();
             launcher.Join();
@@ -152,23 +160,28 @@ public sealed class LocalProcessLauncherTests : IDisposable
     }
 
     [Theory]
-    [InlineData("XCPU", 152)]
-    [InlineData("XFSZ", 153)]
-    public async Task A_script_ended_by_a_signal_is_recorded_as_128_plus_the_signal(string signal, int exitCode)
+    [InlineData("dash", "XCPU", 152)]
+    [InlineData("dash", "XFSZ", 153)]
+    [InlineData("bash", "XCPU", 152)]
+    [InlineData("bash", "XFSZ", 153)]
+    public async Task A_script_ended_by_a_signal_is_recorded_as_128_plus_the_signal(string shell, string signal, int exitCode)
     {
         var directory = JobDirectory($"kill -{signal} $$\n");
         var resources = new ResourceOptions { CpuTimeSeconds = 100, MaxFileSizeMb = 100 };
 
-        Assert.Equal(exitCode, await LocalProcessLauncher.Start(directory, Guid.NewGuid(), resources: resources).Exited.WaitAsync(Deadline));
+        Assert.Equal(exitCode, await Start(directory, shell, resources).Exited.WaitAsync(Deadline));
         Assert.Equal(exitCode, LocalProcessLauncher.ReadExitCode(directory));
+        // The wrapper's own note of the signal is not the job's output.
+        Assert.Equal("", Read(directory, LocalProcessLauncher.StderrFile));
         Assert.NotNull(LocalProcessLauncher.LimitExceeded(exitCode, resources));
     }
 
-    [Fact]
-    public async Task Stopping_a_run_ends_its_whole_process_group()
+    [Theory]
+    [MemberData(nameof(Shells))]
+    public async Task Stopping_a_run_ends_its_whole_process_group(string shell)
     {
         var directory = JobDirectory("sleep 300 &\necho $! > child.pid\necho $$ > run.pid\ntouch started\nwait\n");
-        var process = LocalProcessLauncher.Start(directory, Guid.NewGuid());
+        var process = Start(directory, shell);
         await UntilAsync(() => File.Exists(Path.Combine(directory, "started")), "run.sh to start its child");
         var child = int.Parse(Read(directory, "child.pid"));
         var script = int.Parse(Read(directory, "run.pid"));
@@ -218,6 +231,12 @@ public sealed class LocalProcessLauncherTests : IDisposable
         Assert.Equal(pid, waitpid(pid, out _, 0));
         Assert.Null(await RunProcess.Follow(pid, killed).Exited.WaitAsync(Deadline));
     }
+
+    static WrapperShell Shell(string name) => name == "dash" ? WrapperShell.Dash : WrapperShell.Bash;
+
+    /// <summary>What <see cref="LocalProcessLauncher.Start"/> does, with the wrapper in the given shell.</summary>
+    static RunProcess Start(string directory, string shell, ResourceOptions? resources = null) =>
+        RunProcess.Follow(LocalProcessLauncher.Spawn(directory, Guid.NewGuid(), null, resources, Shell(shell)), directory);
 
     string JobDirectory(string script)
     {
