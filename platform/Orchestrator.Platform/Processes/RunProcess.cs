@@ -32,7 +32,7 @@ public sealed class RunProcess
 
     static async Task<int?> ExitedAsync(int id, string directory)
     {
-        if (await SessionSpawn.WaitForExit(id) is { } code)
+        if (await ChildReaper.WaitForExit(id) is { } code)
             return code;
         try
         {

@@ -7,7 +7,7 @@ namespace Orchestrator.Platform.Processes;
 /// Starts a program in a session of its own with <c>posix_spawn</c> (<c>POSIX_SPAWN_SETSID</c>, glibc 2.26), instead of
 /// through <see cref="System.Diagnostics.Process"/> and a <c>setsid</c> program: one exec fewer per run. Such a child
 /// is not known to .NET's <c>Process</c> class, which reaps only the processes it started itself (except when it runs
-/// as pid 1 or SIGCHLD was ignored; see <see cref="WaitForExit"/>), so it is reaped here, by its pid alone.
+/// as pid 1 or SIGCHLD was ignored), so <see cref="ChildReaper"/> reaps it.
 /// </summary>
 internal static class SessionSpawn
 {
@@ -15,7 +15,6 @@ internal static class SessionSpawn
     const short SetSignalMask = 0x08;     // POSIX_SPAWN_SETSIGMASK
     const short SetSession = 0x80;        // POSIX_SPAWN_SETSID
     const int ReadOnly = 0;               // O_RDONLY
-    const int Interrupted = 4;            // EINTR
 
     // posix_spawnattr_t (336 bytes) and posix_spawn_file_actions_t (80) are opaque to us; glibc's and musl's fit in this.
     const int OpaqueSize = 1024;
@@ -81,32 +80,6 @@ internal static class SessionSpawn
             Free(argv);
             Free(envp);
             Marshal.FreeHGlobal(actions);
-        }
-    }
-
-    /// <summary>
-    /// The exit status of child <paramref name="pid"/>, as <see cref="System.Diagnostics.Process.ExitCode"/> gives it
-    /// (128 + the signal that ended it); null when it was not there to reap. That happens when something else reaped
-    /// it first: .NET's own SIGCHLD handling reaps every child when the service is pid 1 (a container without an init)
-    /// or was started with SIGCHLD ignored. A thread of its own blocks in waitpid for this pid only, so neither the
-    /// Process class's children nor anyone else's are taken, and nothing depends on how SIGCHLD is handled.
-    /// </summary>
-    public static Task<int?> WaitForExit(int pid)
-    {
-        var exited = new TaskCompletionSource<int?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var reaper = new Thread(() => exited.SetResult(Reap(pid))) { IsBackground = true, Name = "run reaper" };
-        reaper.UnsafeStart();
-        return exited.Task;
-    }
-
-    static int? Reap(int pid)
-    {
-        while (true)
-        {
-            if (waitpid(pid, out var status, 0) == pid)
-                return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
-            if (Marshal.GetLastPInvokeError() != Interrupted)
-                return null;
         }
     }
 
@@ -189,7 +162,4 @@ internal static class SessionSpawn
 
     [DllImport("libc")]
     static extern int posix_spawnattr_setsigdefault(IntPtr attributes, IntPtr signals);
-
-    [DllImport("libc", SetLastError = true)]
-    static extern int waitpid(int pid, out int status, int options);
 }

@@ -218,7 +218,8 @@ public sealed class LocalProcessLauncherTests : IDisposable
     [Fact]
     public async Task A_run_reaped_by_someone_else_ends_with_its_recorded_exit_code_or_none()
     {
-        // .NET reaps every child itself when the service is pid 1 or was started with SIGCHLD ignored.
+        // .NET reaps every child itself when the service is pid 1 or was started with SIGCHLD ignored. Its pid gone,
+        // the child cannot be had as a pidfd either, so this also takes the reaper's thread-per-child way.
         var exited = JobDirectory("exit 5\n");
         var pid = LocalProcessLauncher.Spawn(exited, Guid.NewGuid(), null, null);
         Assert.Equal(pid, waitpid(pid, out _, 0));
