@@ -6,8 +6,8 @@ namespace Orchestrator.Platform.Processes;
 /// Reaps the children <see cref="SessionSpawn"/> started, each by its pid alone, so neither the children of .NET's
 /// <c>Process</c> class nor anyone else's are taken, and nothing depends on how SIGCHLD is handled. One thread waits
 /// for all of them in poll(2), on a pidfd per child (Linux 5.3), which becomes readable when the child ends; where
-/// pidfds are missing, a thread per child waits in waitpid. Creating and ending a thread per child cost about 0.4 ms
-/// of CPU per launch more (3.7 against 3.3 ms, measured on a two-core VM), a tenth of a launch.
+/// pidfds are missing, a thread per child waits in waitpid. Creating and ending a thread per child cost 0.4 to 0.6 ms
+/// of CPU per launch more (measured on a two-core VM), a tenth of a launch or more.
 /// </summary>
 internal static class ChildReaper
 {
