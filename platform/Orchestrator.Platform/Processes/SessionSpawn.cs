@@ -14,7 +14,7 @@ internal static class SessionSpawn
     const short SetSignalDefaults = 0x04; // POSIX_SPAWN_SETSIGDEF
     const short SetSignalMask = 0x08;     // POSIX_SPAWN_SETSIGMASK
     const short SetSession = 0x80;        // POSIX_SPAWN_SETSID
-    const int ReadOnly = 0;               // O_RDONLY
+    const int ReadWrite = 2;              // O_RDWR
 
     // posix_spawnattr_t (336 bytes) and posix_spawn_file_actions_t (80) are opaque to us; glibc's and musl's fit in this.
     const int OpaqueSize = 1024;
@@ -43,9 +43,10 @@ internal static class SessionSpawn
     /// <summary>
     /// Starts <paramref name="path"/> with exactly <paramref name="arguments"/> (the first is its name) and
     /// <paramref name="environment"/> (<c>NAME=value</c>), in <paramref name="directory"/> when given and
-    /// <see cref="ChangesDirectory"/> (else in this process's), with stdin, stdout and stderr on /dev/null and, where glibc can (2.34), no other
-    /// descriptor of this process left open: .NET opens its own close-on-exec, but one inherited by the service
-    /// (a supervisor's pipe) would otherwise outlive it in the run. Returns the pid once the program is executing.
+    /// <see cref="ChangesDirectory"/> (else in this process's), with stdin, stdout and stderr on /dev/null and, where
+    /// glibc can (2.34), no other descriptor of this process left open: .NET opens its own close-on-exec, but one the
+    /// service inherited (a supervisor's pipe) would otherwise outlive it in the run. Returns the pid once the program
+    /// is executing.
     /// </summary>
     public static int Start(string path, IReadOnlyList<string> arguments, IReadOnlyList<string> environment, string? directory)
     {
@@ -57,7 +58,8 @@ internal static class SessionSpawn
             Check(posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
             try
             {
-                Check(posix_spawn_file_actions_addopen(actions, 0, "/dev/null", ReadOnly, 0), "posix_spawn_file_actions_addopen");
+                // One /dev/null for all three, so it is opened for writing too: what the wrapper writes is dropped, not refused.
+                Check(posix_spawn_file_actions_addopen(actions, 0, "/dev/null", ReadWrite, 0), "posix_spawn_file_actions_addopen");
                 Check(posix_spawn_file_actions_adddup2(actions, 0, 1), "posix_spawn_file_actions_adddup2");
                 Check(posix_spawn_file_actions_adddup2(actions, 0, 2), "posix_spawn_file_actions_adddup2");
                 if (CanCloseFrom.Value)

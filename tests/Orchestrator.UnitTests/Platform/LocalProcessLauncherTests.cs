@@ -61,6 +61,7 @@ public sealed class LocalProcessLauncherTests : IDisposable
             env > env.txt
             readlink /proc/$$/fd/0 /proc/$PPID/fd/0 /proc/$PPID/fd/1 /proc/$PPID/fd/2 > stdio.txt
             ls /proc/$PPID/fd > wrapper-fds.txt
+            grep '^flags' /proc/$PPID/fdinfo/2 > wrapper-stderr-flags.txt
             grep -E '^Sig(Blk|Ign)' /proc/self/status > signals.txt
             pwd -P > pwd.txt
             echo out
@@ -101,6 +102,8 @@ public sealed class LocalProcessLauncherTests : IDisposable
         Assert.Equal(directory, Read(directory, "pwd.txt"));
 
         Assert.Equal(["/dev/null", "/dev/null", "/dev/null", "/dev/null"], File.ReadAllLines(Path.Combine(directory, "stdio.txt")));
+        // The wrapper's stderr takes writes (O_WRONLY or O_RDWR in the octal flags), so its own notes are dropped, not refused.
+        Assert.NotEqual(0, Convert.ToInt32(Read(directory, "wrapper-stderr-flags.txt").Split('\t')[^1], 8) & 3);
         if (SessionSpawn.ClosesInheritedDescriptors)
             Assert.Equal(["0", "1", "2"], File.ReadAllLines(Path.Combine(directory, "wrapper-fds.txt")).Order(StringComparer.Ordinal));
         Assert.Equal(["SigBlk:\t0000000000000000", "SigIgn:\t0000000000000000"], File.ReadAllLines(Path.Combine(directory, "signals.txt")));
