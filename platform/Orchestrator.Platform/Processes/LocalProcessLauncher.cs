@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using Orchestrator.Platform.Configuration;
 
 namespace Orchestrator.Platform.Processes;
@@ -21,39 +19,20 @@ public static class LocalProcessLauncher
     const int CpuTimeExceeded = 128 + 24;  // SIGXCPU
     const int FileSizeExceeded = 128 + 25; // SIGXFSZ
 
-    // The wrapper first lets go of the executor's own stdin, stdout and stderr: a job that outlives its executor
-    // would otherwise hold them open, and whatever reads them (a pipe, a supervisor) would not see the executor end.
-    // Limits are set with ulimit (setrlimit) in the wrapper, so they need no privileges and bind run.sh and all it
-    // starts; a limit that cannot be set stops the run rather than letting it go unlimited.
+    // The wrapper is a POSIX shell script, run by dash where it is installed (WrapperShell). It starts with stdin,
+    // stdout and stderr on /dev/null (SessionSpawn), not the executor's own: a job that outlives its executor would
+    // otherwise hold them open, and whatever reads them (a pipe, a supervisor) would not see the executor end. run.sh
+    // inherits that stdin. Limits are set with ulimit (setrlimit) in the wrapper, so they need no privileges and bind
+    // run.sh and all it starts; a limit that cannot be set stops the run rather than letting it go unlimited.
+    // bash run.sh is redirected inside a subshell that execs it: dash applies a plain command's redirections in
+    // itself around the command, so its own note of a signal that ended the command ("CPU time limit exceeded")
+    // would land in the job's stderr.log.
     static string Wrapper(string limits) =>
-        $"exec </dev/null >/dev/null 2>&1; " +
         (limits.Length == 0 ? "" : $"{limits} || {{ echo 'resource limits could not be set' > {StderrFile}; echo {LimitsNotApplied} > {ExitCodeFile}; exit {LimitsNotApplied}; }}; ") +
-        $"bash run.sh >{StdoutFile} 2>{StderrFile} </dev/null; code=$?; echo \"$code\" > {ExitCodeFile}; exit \"$code\"";
+        $"(exec bash run.sh >{StdoutFile} 2>{StderrFile}); code=$?; echo \"$code\" > {ExitCodeFile}; exit \"$code\"";
 
-    /// <summary>
-    /// The <c>ulimit</c> command for <paramref name="resources"/>: CPU seconds (<c>-t</c>), address space in KiB
-    /// (<c>-v</c>), processes of the user (<c>-u</c>), file size in KiB (<c>-f</c>); empty when nothing is limited.
-    /// Hard and soft limits are set together, so the job cannot raise them again; only the soft CPU limit is a
-    /// second lower, so the run first gets SIGXCPU (an exit code that names the limit) and SIGKILL only if it ignores it.
-    /// </summary>
-    public static string LimitCommand(ResourceOptions? resources)
-    {
-        if (resources is null)
-            return string.Empty;
-        var flags = new List<string>();
-        if (resources.CpuTimeSeconds is { } cpu)
-            flags.Add($"-t {(cpu + 1L).ToString(CultureInfo.InvariantCulture)}");
-        if (resources.MemoryMb is { } memory)
-            flags.Add($"-v {(memory * 1024L).ToString(CultureInfo.InvariantCulture)}");
-        if (resources.MaxProcesses is { } processes)
-            flags.Add($"-u {processes.ToString(CultureInfo.InvariantCulture)}");
-        if (resources.MaxFileSizeMb is { } fileSize)
-            flags.Add($"-f {(fileSize * 1024L).ToString(CultureInfo.InvariantCulture)}");
-        if (flags.Count == 0)
-            return string.Empty;
-        var command = "ulimit " + string.Join(' ', flags);
-        return resources.CpuTimeSeconds is { } soft ? $"{command} && ulimit -S -t {soft.ToString(CultureInfo.InvariantCulture)}" : command;
-    }
+    /// <summary>The <c>ulimit</c> commands the wrapper runs for <paramref name="resources"/> (see <see cref="WrapperShell.LimitCommand"/>).</summary>
+    public static string LimitCommand(ResourceOptions? resources) => WrapperShell.Default.LimitCommand(resources);
 
     /// <summary>What a run's exit code says about a limit it hit, or null when it says nothing of the kind.</summary>
     public static string? LimitExceeded(int? exitCode, ResourceOptions? resources) => exitCode switch
@@ -67,36 +46,53 @@ public static class LocalProcessLauncher
         _ => null,
     };
 
-    public static Process Start(string directory, Guid jobId, IReadOnlyDictionary<string, string>? environment = null,
-        ResourceOptions? resources = null)
+    /// <summary>
+    /// Starts the wrapper in <paramref name="directory"/>, in a session of its own, with a clean environment: only
+    /// <c>PATH</c>, <c>HOME</c>, <c>LANG</c>, <c>ORCHESTRATOR_JOB_ID</c> and the job's allowed
+    /// <paramref name="environment"/> (never the executor's, which holds connection strings and passwords).
+    /// </summary>
+    public static RunProcess Start(string directory, Guid jobId, IReadOnlyDictionary<string, string>? environment = null,
+        ResourceOptions? resources = null) =>
+        RunProcess.Follow(Spawn(directory, jobId, environment, resources), directory);
+
+    /// <summary>
+    /// Starts the wrapper and returns its pid, leaving it to the caller to reap. <paramref name="scriptChangesDirectory"/>
+    /// makes the wrapper change to the directory itself, as it does where glibc cannot (before 2.29).
+    /// </summary>
+    internal static int Spawn(string directory, Guid jobId, IReadOnlyDictionary<string, string>? environment, ResourceOptions? resources,
+        WrapperShell? shell = null, bool scriptChangesDirectory = false)
     {
+        shell ??= WrapperShell.Default;
         if (!Directory.Exists(directory))
             throw new DirectoryNotFoundException($"The job's directory {directory} does not exist on this executor.");
         if (!File.Exists(Path.Combine(directory, "run.sh")))
             throw new FileNotFoundException($"The job's directory {directory} has no run.sh.");
 
-        var start = new ProcessStartInfo("setsid")
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            WorkingDirectory = directory,
-            UseShellExecute = false,
+            ["PATH"] = "/usr/local/bin:/usr/bin:/bin",
+            ["HOME"] = directory,
+            ["LANG"] = "C.UTF-8",
         };
-        start.ArgumentList.Add("bash");
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(Wrapper(LimitCommand(resources)));
-
-        // The job sees a clean environment, not the executor's (which holds connection strings and passwords).
-        start.Environment.Clear();
-        start.Environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
-        start.Environment["HOME"] = directory;
-        start.Environment["LANG"] = "C.UTF-8";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             if (IsAllowedVariable(name))
-                start.Environment[name] = value;
+                variables[name] = value;
         }
 
-        start.Environment["ORCHESTRATOR_JOB_ID"] = jobId.ToString();
-        return Process.Start(start) ?? throw new InvalidOperationException("setsid could not be started.");
+        variables["ORCHESTRATOR_JOB_ID"] = jobId.ToString();
+
+        var script = Wrapper(shell.LimitCommand(resources));
+        List<string> arguments = [shell.Name, "-c", script];
+        if (scriptChangesDirectory || !SessionSpawn.ChangesDirectory)
+        {
+            // Without posix_spawn_file_actions_addchdir_np (glibc before 2.29) the wrapper changes to the directory
+            // itself, given as $1, and drops the OLDPWD cd exports, which would tell the job where the executor runs.
+            arguments = [shell.Name, "-c", $"cd -P -- \"$1\" || exit; unset OLDPWD; {script}", "orchestrator-run", directory];
+        }
+
+        return SessionSpawn.Start(shell.Path, arguments, [.. variables.Select(v => $"{v.Key}={v.Value}")],
+            scriptChangesDirectory ? null : directory);
     }
 
     /// <summary>A job may set ordinary variables, not the ones the runner relies on.</summary>

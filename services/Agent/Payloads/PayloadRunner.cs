@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Orchestrator.Platform.Processes;
 
@@ -17,8 +15,6 @@ public sealed class PayloadRunner(
 {
     static readonly TimeSpan CleanupInterval = TimeSpan.FromMinutes(1);
 
-    /// <summary>Processes this life of the agent started, held so they are reaped when they end.</summary>
-    readonly ConcurrentDictionary<uint, Process> _children = new();
     DateTimeOffset _lastCleanup = DateTimeOffset.MinValue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -71,11 +67,11 @@ public sealed class PayloadRunner(
             try
             {
                 var process = LocalProcessLauncher.Start(payload.Loc, payload.RunId);
+                // The launcher reaps the process when it ends; the payload is settled from its recorded exit code.
                 payload.Pid = process.Id;
-                payload.ProcessStartTicks = ProcessProbe.StartTicks(process.Id);
+                payload.ProcessStartTicks = process.StartTicks;
                 payload.Status = PayloadStatuses.Running;
                 payload.StartedAt = DateTimeOffset.UtcNow;
-                _children[id] = process;
                 started = true;
                 logger.LogInformation("Payload {Id} started as process {Pid}", id, process.Id);
             }
@@ -117,8 +113,6 @@ public sealed class PayloadRunner(
             logger.LogInformation("Payload {Id} {Status} (exit code {ExitCode})", payload.Id, payload.Status, exitCode);
             return true;
         });
-        if (_children.TryRemove(seen.Id, out var process))
-            process.Dispose();
     }
 
     void Clean(IReadOnlyList<PayloadRecord> payloads)

@@ -210,7 +210,7 @@ public sealed class FaultToleranceTests(FaultToleranceFixture fixture) : IClassF
     /// <summary>Alive as the Executor sees it: a zombie left for an absent parent to reap counts as dead.</summary>
     static bool IsAlive(int pid) => ProcessProbe.IsAlive(pid, startTicks: null);
 
-    /// <summary>kill -9 of the job's whole process group: the session leader setsid made, bash and what it ran.</summary>
+    /// <summary>kill -9 of the job's whole process group: the wrapper that leads its session, bash and what it ran.</summary>
     static async Task KillProcessGroupAsync(int pid)
     {
         var start = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardError = true };

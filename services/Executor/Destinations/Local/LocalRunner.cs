@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Orchestrator.Contracts;
@@ -68,7 +67,7 @@ public sealed class LocalRunner(
         var key = (run.JobId, run.Attempt);
         try
         {
-            Process process;
+            RunProcess process;
             try
             {
                 process = LocalProcessLauncher.Start(run.Directory, run.JobId, Variables(run), Resources(run));
@@ -80,14 +79,10 @@ public sealed class LocalRunner(
                 return;
             }
 
-            using (process)
-            {
-                var startTicks = ProcessProbe.StartTicks(process.Id);
-                _processes[key] = (process.Id, startTicks);
-                await reporter.StartedAsync(run, process.Id, startTicks);
-                await WaitWithinTimeLimitAsync(run, () => process.WaitForExitAsync(), DateTimeOffset.UtcNow);
-                await ReportEndAsync(run, process.ExitCode);
-            }
+            _processes[key] = (process.Id, process.StartTicks);
+            await reporter.StartedAsync(run, process.Id, process.StartTicks);
+            await WaitWithinTimeLimitAsync(run, () => process.Exited, DateTimeOffset.UtcNow);
+            await ReportEndAsync(run, await process.Exited);
         }
         catch (Exception ex)
         {
@@ -160,10 +155,18 @@ public sealed class LocalRunner(
                 "The job's process ended without recording an exit code while its executor was down.");
     }
 
-    Task ReportEndAsync(RunRecord run, int exitCode) =>
-        _stopped.TryRemove((run.JobId, run.Attempt), out var outcome)
-            ? reporter.FinishedAsync(run, outcome, exitCode, StopMessage(outcome, run))
-            : reporter.FinishedAsync(run, RunOutcomes.Exited, exitCode, LocalProcessLauncher.LimitExceeded(exitCode, Resources(run)));
+    /// <summary>
+    /// Reports a run this instance followed to its end. It has no exit code only when something else reaped its
+    /// wrapper (see <see cref="RunProcess.Exited"/>) after a signal ended it, so that it recorded none.
+    /// </summary>
+    Task ReportEndAsync(RunRecord run, int? exitCode)
+    {
+        if (_stopped.TryRemove((run.JobId, run.Attempt), out var outcome))
+            return reporter.FinishedAsync(run, outcome, exitCode, StopMessage(outcome, run));
+        return exitCode is { } code
+            ? reporter.FinishedAsync(run, RunOutcomes.Exited, code, LocalProcessLauncher.LimitExceeded(code, Resources(run)))
+            : reporter.FinishedAsync(run, RunOutcomes.Lost, null, "The job's process ended without recording an exit code.");
+    }
 
     /// <summary>The limits of the run's service; none for a service no longer configured.</summary>
     ResourceOptions? Resources(RunRecord run) =>
