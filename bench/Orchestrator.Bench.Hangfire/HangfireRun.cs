@@ -14,8 +14,6 @@ namespace Orchestrator.Bench.Hangfire;
 /// </summary>
 public sealed class HangfireRun(HangfireOptions options)
 {
-    const int WarmUpJobs = 50;
-
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var database = $"bench_hangfire_{Environment.ProcessId}_{DateTime.UtcNow:yyyyMMddHHmmss}";
@@ -61,9 +59,11 @@ public sealed class HangfireRun(HangfireOptions options)
         var client = new BackgroundJobClient(storage);
         using var server = new BackgroundJobServer(new BackgroundJobServerOptions { WorkerCount = options.Workers }, storage);
 
-        // A few jobs first, so connection pools, the schema and the JIT are warm, as they are in long-running services.
-        var warmUp = await EnqueueAsync(client, workRoot, WarmUpJobs, 0, cancellationToken);
+        // Jobs first, so connection pools, the schema and the JIT are warm, as they are in long-running services, and
+        // the tables analyzed, as autovacuum would have done by then (the Orchestrator bench's --analyze).
+        var warmUp = await EnqueueAsync(client, workRoot, options.Warmup, 0, cancellationToken);
         await WaitAsync(connectionString, warmUp.Jobs.Select(j => j.Id).ToList(), DateTimeOffset.UtcNow + options.Timeout, cancellationToken);
+        await ExecuteAsync(connectionString, "ANALYZE", cancellationToken);
 
         var deadline = DateTimeOffset.UtcNow + options.Timeout;
         var run = await EnqueueAsync(client, workRoot, options.Jobs, options.Rate, cancellationToken);

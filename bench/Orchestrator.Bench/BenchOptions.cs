@@ -19,6 +19,13 @@ public sealed class BenchOptions
     /// </summary>
     public int Warmup { get; set; }
 
+    /// <summary>
+    /// Run ANALYZE on the Orchestrator's database (<see cref="Pg"/>) after the warm-up. On a fresh database the
+    /// services' prepared statements are planned for empty tables and scan them whole until autovacuum first
+    /// analyzes them, which can be a minute or more later: longer than a short benchmark.
+    /// </summary>
+    public bool Analyze { get; set; }
+
     public int Concurrency { get; set; } = 16;
 
     /// <summary>Offered submissions per second; 0 submits as fast as the concurrency allows.</summary>
@@ -60,6 +67,8 @@ public sealed class BenchOptions
           --api URL              Api base address (default http://127.0.0.1:5000)
           --jobs N               jobs to submit (default 1000)
           --warmup W             run W jobs the same way first, left out of every figure (default 0)
+          --analyze true         after the warm-up, ANALYZE the Orchestrator database (--pg) as autovacuum would
+                                 a minute or so later (default false)
           --concurrency C        submissions in flight at once (default 16)
           --rate R               offered submissions per second, 0 = as fast as possible (default 0)
           --users U              spread jobs over user ids 1..U (default 1)
@@ -103,6 +112,7 @@ public sealed class BenchOptions
                 case "--api": options.Api = new Uri(value); break;
                 case "--jobs": options.Jobs = PositiveInt(name, value); break;
                 case "--warmup": options.Warmup = PositiveInt(name, value); break;
+                case "--analyze": options.Analyze = bool.Parse(value); break;
                 case "--concurrency": options.Concurrency = PositiveInt(name, value); break;
                 case "--rate": options.Rate = double.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--users": options.Users = PositiveInt(name, value); break;

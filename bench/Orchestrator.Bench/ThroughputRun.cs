@@ -1,4 +1,5 @@
 using System.Globalization;
+using Npgsql;
 
 namespace Orchestrator.Bench;
 
@@ -14,6 +15,14 @@ public sealed class ThroughputRun(HttpClient http, BenchOptions options)
         {
             var (warm, warmFinals) = await SubmitAndWaitAsync(options.Warmup, cancellationToken);
             Console.WriteLine($"warm-up: {warmFinals.Count}/{warm.Accepted.Count} of {options.Warmup} jobs finished; load average {MachineInfo.LoadAverage()}");
+        }
+
+        if (options.Analyze)
+        {
+            await using var db = NpgsqlDataSource.Create(options.Pg);
+            await using var analyze = db.CreateCommand("ANALYZE");
+            await analyze.ExecuteNonQueryAsync(cancellationToken);
+            Console.WriteLine("analyzed the Orchestrator database");
         }
 
         var (submitted, finals) = await SubmitAndWaitAsync(options.Jobs, cancellationToken);
