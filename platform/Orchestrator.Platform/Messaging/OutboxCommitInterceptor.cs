@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Orchestrator.Platform.Persistence;
 
 namespace Orchestrator.Platform.Messaging;
 
@@ -76,24 +77,9 @@ public sealed class OutboxCommitInterceptor(OutboxSignal signal) : SaveChangesIn
     {
         if (db is null)
             return;
-        // Added rows are known as such without comparing every tracked entity with its snapshot; the save does that.
-        var detectChanges = db.ChangeTracker.AutoDetectChangesEnabled;
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
-        try
-        {
-            List<OutboxMessage>? pending = null;
-            foreach (var entry in db.ChangeTracker.Entries<OutboxMessage>())
-            {
-                if (entry.State != EntityState.Added)
-                    continue;
-                pending ??= _pending.GetValue(db, _ => []);
-                pending.Add(entry.Entity);
-            }
-        }
-        finally
-        {
-            db.ChangeTracker.AutoDetectChangesEnabled = detectChanges;
-        }
+        var added = db.ChangeTracker.AddedEntries<OutboxMessage>();
+        if (added.Count > 0)
+            _pending.GetValue(db, _ => []).AddRange(added.Select(e => e.Entity));
     }
 
     void HandOverIfCommitted(DbContext? db, bool failed = false)

@@ -125,21 +125,10 @@ sealed class OutboxSendEndpoint(ConsumeContext consumeContext, DbContext db, Uri
 
     async Task CancelScheduled(Guid tokenId, CancellationToken cancellationToken)
     {
-        // Entries() would first compare every tracked entity with its snapshot; a transaction that handles a batch of
-        // messages tracks hundreds, and each of its cancellations would pay for that again.
-        var detectChanges = db.ChangeTracker.AutoDetectChangesEnabled;
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
-        try
+        foreach (var entry in db.ChangeTracker.AddedEntries<ScheduledMessage>())
         {
-            var pending = db.ChangeTracker.Entries<ScheduledMessage>()
-                .Where(e => e.State == EntityState.Added && e.Entity.TokenId == tokenId)
-                .ToList();
-            foreach (var entry in pending)
+            if (entry.Entity.TokenId == tokenId)
                 entry.State = EntityState.Detached;
-        }
-        finally
-        {
-            db.ChangeTracker.AutoDetectChangesEnabled = detectChanges;
         }
 
         // Nothing reads whether a row was there, so a batch of messages can share one delete at its end.
