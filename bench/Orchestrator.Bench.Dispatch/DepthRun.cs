@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Orchestrator.Bench;
 using Orchestrator.Platform.Configuration;
-using Orchestrator.Platform.Messaging;
 using Orchestrator.Platform.Persistence;
 using Orchestrator.Scheduler.Dispatching;
 using Orchestrator.Scheduler.Persistence;
@@ -51,7 +50,7 @@ public sealed class DepthRun(DispatchBenchOptions options, int depth)
             {
                 await using var db = new SchedulerDbContext(dbOptions);
                 var started = Stopwatch.GetTimestamp();
-                var count = await new DispatchPass(db, new OutboxSignal(), settings, dispatch).RunAsync(cancellationToken);
+                var count = await new DispatchPass(db, settings, dispatch).RunAsync(cancellationToken);
                 var elapsed = Stopwatch.GetElapsedTime(started);
                 if (pass >= options.WarmupPasses)
                 {

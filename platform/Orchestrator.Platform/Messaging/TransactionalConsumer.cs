@@ -9,7 +9,7 @@ namespace Orchestrator.Platform.Messaging;
 /// Base for consumers whose effects live in PostgreSQL: the handler's changes, the inbox entry and every message it
 /// publishes or sends commit together, and a redelivered message is skipped.
 /// </summary>
-public abstract class TransactionalConsumer<TDbContext, TMessage>(TDbContext db, OutboxSignal signal) : IConsumer<TMessage>
+public abstract class TransactionalConsumer<TDbContext, TMessage>(TDbContext db) : IConsumer<TMessage>
     where TDbContext : DbContext
     where TMessage : class
 {
@@ -29,8 +29,6 @@ public abstract class TransactionalConsumer<TDbContext, TMessage>(TDbContext db,
 
             await transaction.CommitAsync(context.CancellationToken);
         }
-
-        signal.Notify();
     }
 
     protected abstract Task Handle(TransactionalConsumeContext<TMessage> context);

@@ -21,9 +21,9 @@ public sealed class PostgresSagaRepository<TSaga, TDbContext> : ISagaRepository<
     readonly SagaGroupCommit<TSaga, TDbContext> _commit;
 
     public PostgresSagaRepository(
-        IServiceScopeFactory scopeFactory, OutboxSignal signal, IOptions<SagaBatchOptions>? options = null, OrchestratorMetrics? metrics = null)
+        IServiceScopeFactory scopeFactory, IOptions<SagaBatchOptions>? options = null, OrchestratorMetrics? metrics = null)
     {
-        _commit = new SagaGroupCommit<TSaga, TDbContext>(scopeFactory, signal, options?.Value ?? new SagaBatchOptions(), metrics);
+        _commit = new SagaGroupCommit<TSaga, TDbContext>(scopeFactory, options?.Value ?? new SagaBatchOptions(), metrics);
     }
 
     public void Probe(ProbeContext context) =>

@@ -21,7 +21,7 @@ namespace Orchestrator.Platform.Sagas;
 /// </para>
 /// </summary>
 public sealed class SagaGroupCommit<TSaga, TDbContext>(
-    IServiceScopeFactory scopeFactory, OutboxSignal signal, SagaBatchOptions options, OrchestratorMetrics? metrics = null)
+    IServiceScopeFactory scopeFactory, SagaBatchOptions options, OrchestratorMetrics? metrics = null)
     where TSaga : class, ISaga
     where TDbContext : DbContext
 {
@@ -178,7 +178,6 @@ public sealed class SagaGroupCommit<TSaga, TDbContext>(
             await transaction.CommitAsync();
         }
 
-        signal.Notify();
         metrics?.SagaBatch(typeof(TSaga).Name, batch.Count);
     }
 

@@ -5,8 +5,8 @@ using Orchestrator.Platform.Messaging;
 namespace Orchestrator.Platform.Scheduling;
 
 /// <summary>Removes a pending schedule named by its token; cancelling one already sent or unknown is harmless.</summary>
-public sealed class CancelScheduledMessageConsumer<TDbContext>(TDbContext db, OutboxSignal signal)
-    : TransactionalConsumer<TDbContext, CancelScheduledMessage>(db, signal)
+public sealed class CancelScheduledMessageConsumer<TDbContext>(TDbContext db)
+    : TransactionalConsumer<TDbContext, CancelScheduledMessage>(db)
     where TDbContext : DbContext
 {
     protected override Task Handle(TransactionalConsumeContext<CancelScheduledMessage> context) =>

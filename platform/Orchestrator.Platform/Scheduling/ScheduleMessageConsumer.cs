@@ -13,8 +13,8 @@ namespace Orchestrator.Platform.Scheduling;
 /// command (<c>IMessageScheduler</c> pointed at the scheduler queue). It is stored like the schedules that
 /// transactional consumers write directly.
 /// </summary>
-public sealed class ScheduleMessageConsumer<TDbContext>(TDbContext db, OutboxSignal signal)
-    : TransactionalConsumer<TDbContext, ScheduleMessage>(db, signal)
+public sealed class ScheduleMessageConsumer<TDbContext>(TDbContext db)
+    : TransactionalConsumer<TDbContext, ScheduleMessage>(db)
     where TDbContext : DbContext
 {
     protected override Task Handle(TransactionalConsumeContext<ScheduleMessage> context)

@@ -6,7 +6,7 @@ using Orchestrator.Platform.Messaging;
 namespace Orchestrator.Api.Jobs;
 
 /// <summary>Asks the scheduler to cancel a job: records the request and its <see cref="CancelJob"/> together.</summary>
-public sealed class JobCancellation(ApiDbContext db, OutboxSignal signal, ILogger<JobCancellation> logger)
+public sealed class JobCancellation(ApiDbContext db, ILogger<JobCancellation> logger)
 {
     /// <summary>Sends <see cref="CancelJob"/> unless the job has already ended; returns the job as it now stands.</summary>
     public async Task<JobRecord> RequestAsync(long number, string reason, CancellationToken cancellationToken)
@@ -21,7 +21,6 @@ public sealed class JobCancellation(ApiDbContext db, OutboxSignal signal, ILogge
         db.AddOutboxSend(QueueNames.Address(QueueNames.JobLifecycle), new CancelJob(job.JobId, reason), job.JobId);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        signal.Notify();
         logger.LogInformation("Cancellation of job {JobNumber} ({JobId}) requested: {Reason}", job.Number, job.JobId, reason);
         return job;
     }

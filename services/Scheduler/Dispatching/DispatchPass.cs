@@ -17,7 +17,6 @@ namespace Orchestrator.Scheduler.Dispatching;
 /// </summary>
 public sealed class DispatchPass(
     SchedulerDbContext db,
-    OutboxSignal outboxSignal,
     IOptions<OrchestratorOptions> orchestrator,
     IOptions<DispatchOptions> options)
 {
@@ -84,7 +83,6 @@ public sealed class DispatchPass(
 
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        outboxSignal.Notify();
         return dispatched;
     }
 

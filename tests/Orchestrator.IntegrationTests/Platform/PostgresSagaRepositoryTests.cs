@@ -201,7 +201,7 @@ public sealed class PostgresSagaRepositoryTests : PlatformTestBase
                 e.StateMachineSaga(
                     new CounterStateMachine(),
                     new PostgresSagaRepository<CounterSaga, PlatformTestDbContext>(
-                        context.GetRequiredService<IServiceScopeFactory>(), context.GetRequiredService<OutboxSignal>(),
+                        context.GetRequiredService<IServiceScopeFactory>(),
                         metrics: context.GetRequiredService<OrchestratorMetrics>()),
                     configure: null);
             });

@@ -5,8 +5,8 @@ using Orchestrator.Platform.Messaging;
 namespace Orchestrator.IntegrationTests.Platform.Support;
 
 /// <summary>Cancels a schedule through the consume context's scheduler, as a saga would on a timeout it no longer needs.</summary>
-public sealed class CancelReminderConsumer(PlatformTestDbContext db, OutboxSignal signal, FaultInjector faults)
-    : TransactionalConsumer<PlatformTestDbContext, CancelReminder>(db, signal)
+public sealed class CancelReminderConsumer(PlatformTestDbContext db, FaultInjector faults)
+    : TransactionalConsumer<PlatformTestDbContext, CancelReminder>(db)
 {
     public static string FaultKey(Guid tokenId) => $"cancel:{tokenId:N}";
 

@@ -5,8 +5,8 @@ using Orchestrator.Platform.Messaging;
 namespace Orchestrator.IntegrationTests.Platform.Support;
 
 /// <summary>Schedules a reminder and records its token in the same transaction, as a saga keeping a token would.</summary>
-public sealed class ScheduleReminderConsumer(PlatformTestDbContext db, OutboxSignal signal, FaultInjector faults)
-    : TransactionalConsumer<PlatformTestDbContext, ScheduleReminder>(db, signal)
+public sealed class ScheduleReminderConsumer(PlatformTestDbContext db, FaultInjector faults)
+    : TransactionalConsumer<PlatformTestDbContext, ScheduleReminder>(db)
 {
     public static string RecordKey(Guid reminderId) => $"reminder:{reminderId:N}";
 

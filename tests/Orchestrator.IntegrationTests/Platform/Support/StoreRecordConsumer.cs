@@ -5,8 +5,8 @@ using Orchestrator.Platform.Messaging;
 namespace Orchestrator.IntegrationTests.Platform.Support;
 
 /// <summary>Not idempotent on its own (a fresh row each run): only the inbox keeps a redelivery from applying twice.</summary>
-public sealed class StoreRecordConsumer(PlatformTestDbContext db, OutboxSignal signal, FaultInjector faults)
-    : TransactionalConsumer<PlatformTestDbContext, StoreRecord>(db, signal)
+public sealed class StoreRecordConsumer(PlatformTestDbContext db, FaultInjector faults)
+    : TransactionalConsumer<PlatformTestDbContext, StoreRecord>(db)
 {
     protected override async Task Handle(TransactionalConsumeContext<StoreRecord> context)
     {
