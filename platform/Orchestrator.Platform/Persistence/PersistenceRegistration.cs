@@ -19,12 +19,23 @@ public static class PersistenceRegistration
     {
         var connectionString = builder.Configuration.GetConnectionString("Orchestrator")
             ?? throw new InvalidOperationException("ConnectionStrings:Orchestrator is not configured.");
-        builder.Services.TryAddSingleton<OutboxSignal>();
-        builder.Services.TryAddSingleton<OutboxCommitInterceptor>();
-        builder.Services.AddDbContextPool<TDbContext>((services, options) => options
-            .UseOrchestratorDatabase(connectionString, schema)
-            .AddInterceptors(services.GetRequiredService<OutboxCommitInterceptor>()));
+        builder.Services.AddServiceDatabase<TDbContext>(connectionString, schema);
         return builder;
+    }
+
+    /// <summary>
+    /// Registers a pooled <typeparamref name="TDbContext"/> on <paramref name="connectionString"/>, its commits handing
+    /// their outbox rows to the dispatcher (<see cref="OutboxCommitInterceptor"/>).
+    /// </summary>
+    public static IServiceCollection AddServiceDatabase<TDbContext>(this IServiceCollection services, string connectionString, string schema)
+        where TDbContext : DbContext
+    {
+        services.TryAddSingleton<OutboxSignal>();
+        services.TryAddSingleton<OutboxCommitInterceptor>();
+        services.AddDbContextPool<TDbContext>((provider, options) => options
+            .UseOrchestratorDatabase(connectionString, schema)
+            .AddInterceptors(provider.GetRequiredService<OutboxCommitInterceptor>()));
+        return services;
     }
 
     public static DbContextOptionsBuilder UseOrchestratorDatabase(

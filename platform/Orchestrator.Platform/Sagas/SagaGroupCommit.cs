@@ -20,89 +20,29 @@ namespace Orchestrator.Platform.Sagas;
 /// fails (and goes to MassTransit's retry), as it would have on its own.
 /// </para>
 /// </summary>
-public sealed class SagaGroupCommit<TSaga, TDbContext>(
-    IServiceScopeFactory scopeFactory, SagaBatchOptions options, OrchestratorMetrics? metrics = null)
+public sealed class SagaGroupCommit<TSaga, TDbContext>
     where TSaga : class, ISaga
     where TDbContext : DbContext
 {
     static readonly string ConsumerName = $"saga:{typeof(TSaga).Name}";
 
-    readonly object _gate = new();
-    readonly List<SagaWork<TSaga>> _waiting = [];
-    readonly HashSet<Guid> _inFlight = [];
-    int _writers;
+    readonly IServiceScopeFactory _scopeFactory;
+    readonly OrchestratorMetrics? _metrics;
+    readonly GroupCommitQueue<SagaWork<TSaga>, Guid> _queue;
     string? _selectForUpdate;
+
+    public SagaGroupCommit(IServiceScopeFactory scopeFactory, SagaBatchOptions options, OrchestratorMetrics? metrics = null)
+    {
+        _scopeFactory = scopeFactory;
+        _metrics = metrics;
+        _queue = new(w => w.CorrelationId, options.MaxBatchSize, options.Writers, CommitEachAsync);
+    }
 
     /// <summary>Queues <paramref name="work"/>; the task ends when its transaction committed.</summary>
     public Task SubmitAsync(SagaWork<TSaga> work)
     {
-        bool startWriter;
-        lock (_gate)
-        {
-            _waiting.Add(work);
-            startWriter = _writers < Math.Max(1, options.Writers);
-            if (startWriter)
-                _writers++;
-        }
-
-        if (startWriter)
-        {
-            // The writer serves every consumer, so it must not carry the span and scope of the one that started it.
-            using (ExecutionContext.SuppressFlow())
-                _ = Task.Run(WriteAsync);
-        }
-
+        _queue.Enqueue(work);
         return work.Completion;
-    }
-
-    async Task WriteAsync()
-    {
-        while (true)
-        {
-            List<SagaWork<TSaga>> batch;
-            lock (_gate)
-            {
-                batch = TakeBatch();
-                if (batch.Count == 0)
-                {
-                    _writers--;
-                    return;
-                }
-            }
-
-            try
-            {
-                await CommitEachAsync(batch);
-            }
-            finally
-            {
-                lock (_gate)
-                {
-                    foreach (var work in batch)
-                        _inFlight.Remove(work.CorrelationId);
-                }
-            }
-        }
-    }
-
-    /// <summary>The oldest waiting messages, at most one per instance and none of an instance another batch holds.</summary>
-    List<SagaWork<TSaga>> TakeBatch()
-    {
-        var batch = new List<SagaWork<TSaga>>();
-        for (var i = 0; i < _waiting.Count && batch.Count < Math.Max(1, options.MaxBatchSize);)
-        {
-            var work = _waiting[i];
-            if (!_inFlight.Add(work.CorrelationId))
-            {
-                i++;
-                continue;
-            }
-
-            batch.Add(work);
-            _waiting.RemoveAt(i);
-        }
-
-        return batch;
     }
 
     async Task CommitEachAsync(List<SagaWork<TSaga>> batch)
@@ -155,7 +95,7 @@ public sealed class SagaGroupCommit<TSaga, TDbContext>(
 
     async Task CommitCoreAsync(IReadOnlyList<SagaWork<TSaga>> batch)
     {
-        await using var scope = scopeFactory.CreateAsyncScope();
+        await using var scope = _scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
         await using (var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted))
         {
@@ -178,7 +118,7 @@ public sealed class SagaGroupCommit<TSaga, TDbContext>(
             await transaction.CommitAsync();
         }
 
-        metrics?.SagaBatch(typeof(TSaga).Name, batch.Count);
+        _metrics?.SagaBatch(typeof(TSaga).Name, batch.Count);
     }
 
     string SelectForUpdate(DbContext db)

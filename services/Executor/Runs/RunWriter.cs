@@ -12,11 +12,7 @@ namespace Orchestrator.Executor.Runs;
 /// is answered when the transaction holding its write committed, so a report acknowledged is a report stored, with
 /// its outbox message. The writer keeps one connection of its own, so a batch costs no pool checkout.
 /// </summary>
-public sealed class RunWriter(
-    IServiceScopeFactory scopeFactory,
-    OutboxSignal signal,
-    IHostApplicationLifetime lifetime,
-    ILogger<RunWriter> logger) : IAsyncDisposable
+public sealed class RunWriter : IAsyncDisposable
 {
     /// <summary>Bounds the arrays of one statement; a longer queue is written in several transactions in a row.</summary>
     const int MaxBatch = 500;
@@ -24,71 +20,38 @@ public sealed class RunWriter(
     static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(200);
     static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(10);
 
-    readonly Lock _gate = new();
-    List<RunWrite> _queued = [];
-    bool _writing;
-    bool _disposed;
+    readonly IServiceScopeFactory _scopeFactory;
+    readonly OutboxSignal _signal;
+    readonly IHostApplicationLifetime _lifetime;
+    readonly ILogger<RunWriter> _logger;
+    readonly GroupCommitQueue<RunWrite, Guid> _queue;
+    volatile bool _disposed;
 
     // Touched only by the one write loop running at a time (and by DisposeAsync when none runs).
     NpgsqlConnection? _connection;
     string? _connectionString;
     RunStatements? _statements;
 
+    public RunWriter(IServiceScopeFactory scopeFactory, OutboxSignal signal, IHostApplicationLifetime lifetime, ILogger<RunWriter> logger)
+    {
+        _scopeFactory = scopeFactory;
+        _signal = signal;
+        _lifetime = lifetime;
+        _logger = logger;
+        // One writer, and at most one write per job a batch: a job's second write waits for the next transaction, so
+        // a job's changes, and its messages' order in the outbox, follow the order they were made in.
+        _queue = new(w => w.Run.JobId, MaxBatch, writers: 1, CommitAsync, whenIdle: () =>
+        {
+            if (_disposed)
+                CloseConnection();
+        });
+    }
+
     /// <summary>Queues a write; the task ends when it committed (true when it changed the row) or failed for good.</summary>
     public Task<bool> WriteAsync(RunWrite write)
     {
-        lock (_gate)
-        {
-            _queued.Add(write);
-            if (_writing)
-                return write.Committed;
-            _writing = true;
-        }
-
-        // The loop serves every caller: it must not carry the first one's trace and job id into its logs and spans.
-        using (ExecutionContext.SuppressFlow())
-            _ = Task.Run(WriteQueuedAsync);
+        _queue.Enqueue(write);
         return write.Committed;
-    }
-
-    async Task WriteQueuedAsync()
-    {
-        while (true)
-        {
-            List<RunWrite> batch;
-            lock (_gate)
-            {
-                batch = TakeBatch();
-                if (batch.Count == 0)
-                {
-                    _writing = false;
-                    if (_disposed)
-                        CloseConnection();
-                    return;
-                }
-            }
-
-            await CommitAsync(batch);
-        }
-    }
-
-    /// <summary>
-    /// The oldest queued writes, at most one per job: a job's second write waits for the next transaction, so a
-    /// job's changes, and its messages' order in the outbox, follow the order they were made in.
-    /// </summary>
-    List<RunWrite> TakeBatch()
-    {
-        var batch = new List<RunWrite>(Math.Min(_queued.Count, MaxBatch));
-        var left = new List<RunWrite>();
-        var jobs = new HashSet<Guid>();
-        foreach (var write in _queued)
-        {
-            var firstOfItsJob = jobs.Add(write.Run.JobId);
-            (firstOfItsJob && batch.Count < MaxBatch ? batch : left).Add(write);
-        }
-
-        _queued = left;
-        return batch;
     }
 
     /// <summary>
@@ -109,21 +72,21 @@ public sealed class RunWriter(
                 var applied = await TryWriteAsync(batch);
                 // The reports' outbox rows are written in SQL, past the change tracker that hands rows over.
                 if (batch.Any(w => w.MessageBody is not null && applied.Contains(w)))
-                    signal.NotifyTableChanged();
+                    _signal.NotifyTableChanged();
                 foreach (var write in batch)
                     write.Complete(applied.Contains(write));
                 return;
             }
-            catch (Exception ex) when (DatabaseFailures.IsUnavailable(ex) && !lifetime.ApplicationStopping.IsCancellationRequested)
+            catch (Exception ex) when (DatabaseFailures.IsUnavailable(ex) && !_lifetime.ApplicationStopping.IsCancellationRequested)
             {
-                logger.LogWarning("{Count} run writes not committed (database unavailable, try {Try}: {Reason}); trying again in {Delay}",
+                _logger.LogWarning("{Count} run writes not committed (database unavailable, try {Try}: {Reason}); trying again in {Delay}",
                     batch.Count, attempt, ex.GetBaseException().Message, delay);
-                await Task.Delay(delay, lifetime.ApplicationStopping).ContinueWith(_ => { }, TaskScheduler.Default);
+                await Task.Delay(delay, _lifetime.ApplicationStopping).ContinueWith(_ => { }, TaskScheduler.Default);
                 delay = delay * 2 < LongestRetryDelay ? delay * 2 : LongestRetryDelay;
             }
             catch (Exception ex) when (batch.Count > 1 && !DatabaseFailures.IsUnavailable(ex))
             {
-                logger.LogError(ex, "A batch of {Count} run writes failed; writing them one at a time", batch.Count);
+                _logger.LogError(ex, "A batch of {Count} run writes failed; writing them one at a time", batch.Count);
                 foreach (var write in batch)
                     await CommitAsync([write]);
                 return;
@@ -227,7 +190,7 @@ public sealed class RunWriter(
         if (_connectionString is null || _statements is null)
         {
             // The service's own connection string (statement preparation included) and table names, read once.
-            await using var scope = scopeFactory.CreateAsyncScope();
+            await using var scope = _scopeFactory.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ExecutorDbContext>();
             _connectionString = db.Database.GetConnectionString()
                 ?? throw new InvalidOperationException("The executor's DbContext has no connection string.");
@@ -249,22 +212,14 @@ public sealed class RunWriter(
         return connection;
     }
 
-    void CloseConnection()
-    {
-        _connection?.Dispose();
-        _connection = null;
-    }
+    void CloseConnection() => Interlocked.Exchange(ref _connection, null)?.Dispose();
 
     public ValueTask DisposeAsync()
     {
-        lock (_gate)
-        {
-            _disposed = true;
-            // A write loop in progress closes the connection when it runs out of work.
-            if (!_writing)
-                CloseConnection();
-        }
-
+        _disposed = true;
+        // A write loop in progress closes the connection when it runs out of work.
+        if (!_queue.IsWriting)
+            CloseConnection();
         return ValueTask.CompletedTask;
     }
 }

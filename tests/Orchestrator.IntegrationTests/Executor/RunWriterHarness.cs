@@ -7,7 +7,6 @@ using Orchestrator.Executor;
 using Orchestrator.Executor.Persistence;
 using Orchestrator.Executor.Runs;
 using Orchestrator.IntegrationTests.Infrastructure;
-using Orchestrator.Platform.Messaging;
 using Orchestrator.Platform.Persistence;
 
 namespace Orchestrator.IntegrationTests.Executor;
@@ -46,8 +45,7 @@ public sealed class RunWriterHarness : IAsyncDisposable
             builder.Logging.ClearProviders();
             var logs = new LogCollector();
             builder.Logging.AddProvider(logs);
-            builder.Services.AddDbContextPool<ExecutorDbContext>(o => o.UseOrchestratorDatabase(database.ConnectionString, ExecutorDbContext.Schema));
-            builder.Services.AddSingleton<OutboxSignal>();
+            builder.Services.AddServiceDatabase<ExecutorDbContext>(database.ConnectionString, ExecutorDbContext.Schema);
             builder.Services.AddSingleton(Options.Create(new ExecutorOptions { Destination = "local", InstanceId = InstanceId }));
             builder.Services.AddSingleton<RunWriter>();
             builder.Services.AddSingleton<RunReporter>();

@@ -35,13 +35,9 @@ public sealed class PlatformTestHost : IAsyncDisposable
         services.AddSingleton(environment.Log);
         services.AddSingleton(environment.Consumed);
         services.AddSingleton(environment.Faults);
-        services.AddSingleton<OutboxSignal>();
         services.AddMetrics();
         services.AddSingleton<OrchestratorMetrics>();
-        services.AddSingleton<OutboxCommitInterceptor>();
-        services.AddDbContext<PlatformTestDbContext>((provider, o) => o
-            .UseOrchestratorDatabase(environment.Database.ConnectionString, PlatformTestDbContext.Schema)
-            .AddInterceptors(provider.GetRequiredService<OutboxCommitInterceptor>()));
+        services.AddServiceDatabase<PlatformTestDbContext>(environment.Database.ConnectionString, PlatformTestDbContext.Schema);
         services.Configure<OutboxOptions>(o => o.PollInterval = options.OutboxPollInterval);
         services.Configure<SchedulerOptions>(o => o.PollInterval = options.SchedulerPollInterval);
         services.AddConsumeObserver(_ => environment.Consumed);
