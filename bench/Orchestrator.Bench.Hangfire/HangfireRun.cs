@@ -46,6 +46,8 @@ public sealed class HangfireRun(HangfireOptions options)
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
+            // Hangfire's own warnings and errors (a fetch that failed, a job it gave up on) would otherwise go unseen.
+            .UseColouredConsoleLogProvider(global::Hangfire.Logging.LogLevel.Warn)
             .UsePostgreSqlStorage(
                 bootstrap => bootstrap.UseNpgsqlConnection(connectionString),
                 new PostgreSqlStorageOptions
