@@ -8,12 +8,15 @@ namespace Orchestrator.Platform.Persistence;
 /// writers at once.
 /// </summary>
 /// <param name="keyOf">What two items must not share a transaction for (a saga instance, a job).</param>
-/// <param name="commit">
-/// Writes one batch and answers each of its items, failures included: it must not throw, since nobody would hear it.
+/// <param name="commit">Writes one batch and answers each of its items, failures included.</param>
+/// <param name="fail">
+/// Answers an item of a batch whose <paramref name="commit"/> threw all the same, so that no caller waits for ever on
+/// work that nobody will finish (its message then fails and is retried, rather than sitting unacknowledged).
 /// </param>
 /// <param name="whenIdle">Called, under the queue's lock, each time the last writer runs out of work.</param>
 public sealed class GroupCommitQueue<TWork, TKey>(
-    Func<TWork, TKey> keyOf, int maxBatch, int writers, Func<List<TWork>, Task> commit, Action? whenIdle = null)
+    Func<TWork, TKey> keyOf, int maxBatch, int writers, Func<List<TWork>, Task> commit, Action<TWork, Exception> fail,
+    Action? whenIdle = null)
     where TKey : notnull
 {
     readonly Lock _gate = new();
@@ -68,6 +71,11 @@ public sealed class GroupCommitQueue<TWork, TKey>(
             try
             {
                 await commit(batch);
+            }
+            catch (Exception ex)
+            {
+                foreach (var work in batch)
+                    fail(work, ex);
             }
             finally
             {

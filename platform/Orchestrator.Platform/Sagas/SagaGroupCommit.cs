@@ -35,7 +35,7 @@ public sealed class SagaGroupCommit<TSaga, TDbContext>
     {
         _scopeFactory = scopeFactory;
         _metrics = metrics;
-        _queue = new(w => w.CorrelationId, options.MaxBatchSize, options.Writers, CommitEachAsync);
+        _queue = new(w => w.CorrelationId, options.MaxBatchSize, options.Writers, CommitEachAsync, (w, ex) => w.Fail(ex));
     }
 
     /// <summary>Queues <paramref name="work"/>; the task ends when its transaction committed.</summary>

@@ -40,7 +40,7 @@ public sealed class RunWriter : IAsyncDisposable
         _logger = logger;
         // One writer, and at most one write per job a batch: a job's second write waits for the next transaction, so
         // a job's changes, and its messages' order in the outbox, follow the order they were made in.
-        _queue = new(w => w.Run.JobId, MaxBatch, writers: 1, CommitAsync, whenIdle: () =>
+        _queue = new(w => w.Run.JobId, MaxBatch, writers: 1, CommitAsync, (w, ex) => w.Fail(ex), () =>
         {
             if (_disposed)
                 CloseConnection();

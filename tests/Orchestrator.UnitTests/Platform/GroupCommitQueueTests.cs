@@ -73,7 +73,7 @@ public sealed class GroupCommitQueueTests
     static async Task<List<string>[]> BatchesAsync(int maxBatch, int batches, Item first, params Item[] meanwhile)
     {
         var commits = new Commits();
-        var queue = new GroupCommitQueue<Item, string>(i => i.Key, maxBatch, writers: 1, commits.CommitAsync);
+        var queue = new GroupCommitQueue<Item, string>(i => i.Key, maxBatch, writers: 1, commits.CommitAsync, (_, _) => { });
         queue.Enqueue(first);
         await commits.Started.WaitAsync();
         foreach (var item in meanwhile)
@@ -103,7 +103,7 @@ public sealed class GroupCommitQueueTests
     public async Task Several_writers_never_hold_one_key_at_once()
     {
         var commits = new Commits();
-        var queue = new GroupCommitQueue<Item, string>(i => i.Key, maxBatch: 100, writers: 2, commits.CommitAsync);
+        var queue = new GroupCommitQueue<Item, string>(i => i.Key, maxBatch: 100, writers: 2, commits.CommitAsync, (_, _) => { });
 
         queue.Enqueue(new Item("a", "a1"));
         await commits.Started.WaitAsync();
@@ -125,7 +125,7 @@ public sealed class GroupCommitQueueTests
     {
         var commits = new Commits();
         var idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var queue = new GroupCommitQueue<Item, string>(i => i.Key, maxBatch: 100, writers: 1, commits.CommitAsync,
+        var queue = new GroupCommitQueue<Item, string>(i => i.Key, maxBatch: 100, writers: 1, commits.CommitAsync, (_, _) => { },
             whenIdle: () => idle.TrySetResult());
 
         queue.Enqueue(new Item("a", "a1"));
@@ -136,5 +136,39 @@ public sealed class GroupCommitQueueTests
         commits.ReleaseAll();
         await idle.Task.WaitAsync(Deadline);
         Assert.False(queue.IsWriting);
+    }
+
+    [Fact]
+    public async Task A_batch_whose_commit_throws_is_failed_item_by_item_and_the_queue_goes_on()
+    {
+        var failed = new ConcurrentDictionary<string, Exception>();
+        var committed = new ConcurrentQueue<string>();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var failedOnce = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var queue = new GroupCommitQueue<Item, string>(i => i.Key, maxBatch: 100, writers: 1,
+            batch =>
+            {
+                if (batch.Any(i => i.Name == "bad"))
+                    throw new InvalidOperationException("the commit broke");
+                foreach (var item in batch)
+                    committed.Enqueue(item.Name);
+                if (committed.Contains("after"))
+                    done.TrySetResult();
+                return Task.CompletedTask;
+            },
+            (item, ex) =>
+            {
+                failed[item.Name] = ex;
+                failedOnce.TrySetResult();
+            });
+
+        queue.Enqueue(new Item("a", "bad"));
+        await failedOnce.Task.WaitAsync(Deadline);
+        // The key the failed batch held is free again, and the one writer allowed is not lost.
+        queue.Enqueue(new Item("a", "after"));
+        await done.Task.WaitAsync(Deadline);
+
+        Assert.Equal("the commit broke", failed["bad"].Message);
+        Assert.Equal(["after"], committed.ToArray());
     }
 }
