@@ -20,7 +20,7 @@ public sealed class GroupCommitQueue<TWork, TKey>(
     where TKey : notnull
 {
     readonly Lock _gate = new();
-    readonly List<TWork> _waiting = [];
+    List<TWork> _waiting = [];
     readonly HashSet<TKey> _inFlight = [];
     readonly int _maxBatch = Math.Max(1, maxBatch);
     readonly int _maxWriters = Math.Max(1, writers);
@@ -88,22 +88,20 @@ public sealed class GroupCommitQueue<TWork, TKey>(
         }
     }
 
+    /// <summary>One pass over the waiting items, so a long queue (a database back after an outage) costs its length once.</summary>
     List<TWork> TakeBatch()
     {
         var batch = new List<TWork>(Math.Min(_waiting.Count, _maxBatch));
-        for (var i = 0; i < _waiting.Count && batch.Count < _maxBatch;)
+        var left = new List<TWork>(_waiting.Count);
+        foreach (var work in _waiting)
         {
-            var work = _waiting[i];
-            if (!_inFlight.Add(keyOf(work)))
-            {
-                i++;
-                continue;
-            }
-
-            batch.Add(work);
-            _waiting.RemoveAt(i);
+            if (batch.Count < _maxBatch && _inFlight.Add(keyOf(work)))
+                batch.Add(work);
+            else
+                left.Add(work);
         }
 
+        _waiting = left;
         return batch;
     }
 }
