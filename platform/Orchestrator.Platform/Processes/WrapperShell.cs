@@ -6,10 +6,11 @@ namespace Orchestrator.Platform.Processes;
 /// <summary>
 /// The shell a run's wrapper script runs in. The wrapper only sets limits, runs <c>bash run.sh</c> and records its
 /// exit code, so it needs no more than a POSIX shell: dash (Debian's <c>/bin/sh</c>, always installed there) costs
-/// less CPU to start than bash (0.7 to 1 ms less per run, measured on a two-core VM). bash is the fallback where dash is not installed (RHEL and its rebuilds). The
-/// two set the same limits and give a script ended by signal n the same status, 128 + n, but spell two of the limits
-/// differently: dash's processes flag is <c>-p</c> (bash's <c>-p</c> is the pipe size) and it counts file sizes in
-/// 512-byte blocks, not KiB. dash also takes one resource per <c>ulimit</c>, so the command has one per limit.
+/// less CPU to start than bash (0.7 to 1 ms less per run, measured on a two-core VM). bash is the fallback where dash
+/// is not installed (RHEL and its rebuilds). The two set the same limits and give a script ended by signal n the same
+/// status, 128 + n, but spell two of the limits differently: dash's processes flag is <c>-p</c> (bash's <c>-p</c> is
+/// the pipe size) and it counts file sizes in 512-byte blocks, not KiB. dash also takes one resource per
+/// <c>ulimit</c>, so the command has one per limit.
 /// </summary>
 internal sealed class WrapperShell
 {
