@@ -47,6 +47,7 @@ builder.AddOrchestratorBus(bus =>
     bus.AddRequestClient<RefreshJobDirectory>();
 }, (context, cfg) => cfg.UseMessageData(context.GetRequiredService<IMessageDataRepository>()));
 builder.AddOutboxDelivery<ApiDbContext>();
+builder.AddInboxPruning<ApiDbContext>();
 builder.AddApiDocumentation();
 
 if (keysCommand)

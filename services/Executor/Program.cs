@@ -45,6 +45,7 @@ builder.AddOrchestratorBus(bus =>
     });
 });
 builder.AddOutboxDelivery<ExecutorDbContext>();
+builder.AddInboxPruning<ExecutorDbContext>();
 builder.Services.AddHostedService<DestinationStatusPublisher>();
 
 var app = builder.Build();

@@ -30,6 +30,7 @@ builder.AddOrchestratorBus(
             configure: null);
     }));
 builder.AddOutboxDelivery<SchedulerDbContext>();
+builder.AddInboxPruning<SchedulerDbContext>();
 builder.AddJobDispatcher();
 builder.Services.AddHostedService<SchedulerGauges>();
 

@@ -21,6 +21,14 @@ public static class MessagingRegistration
         return builder;
     }
 
+    /// <summary>Forgets the inbox entries of <typeparamref name="TDbContext"/> once they are older than the retention.</summary>
+    public static WebApplicationBuilder AddInboxPruning<TDbContext>(this WebApplicationBuilder builder)
+        where TDbContext : DbContext
+    {
+        builder.Services.AddHostedService<InboxPruner<TDbContext>>();
+        return builder;
+    }
+
     /// <summary>Hosts the durable scheduler: its queue's consumers and the delivery of due messages.</summary>
     public static IBusRegistrationConfigurator AddDurableScheduler<TDbContext>(this IBusRegistrationConfigurator bus)
         where TDbContext : DbContext

@@ -20,6 +20,10 @@ public static class ServiceDefaults
         builder.Services.AddSingleton<IValidateOptions<OrchestratorOptions>, OrchestratorOptionsValidator>();
         builder.Services.AddOptions<RabbitMqOptions>().Bind(builder.Configuration.GetSection(RabbitMqOptions.Section));
         builder.Services.AddOptions<OutboxOptions>().Bind(builder.Configuration.GetSection("Outbox"));
+        builder.Services.AddOptions<InboxOptions>().Bind(builder.Configuration.GetSection("Inbox"))
+            .Validate(o => o.Retention > TimeSpan.Zero && o.PruneInterval > TimeSpan.Zero && o.PruneBatchSize > 0,
+                "Inbox:Retention and Inbox:PruneInterval must be positive times and Inbox:PruneBatchSize a positive number.")
+            .ValidateOnStart();
         builder.Services.AddOptions<Scheduling.SchedulerOptions>().Bind(builder.Configuration.GetSection("MessageScheduler"));
 
         builder.Services.AddProblemDetails();

@@ -1,4 +1,6 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Orchestrator.IntegrationTests.Platform.Support;
 using Orchestrator.IntegrationTests.Platform.Support.Messages;
 using Orchestrator.Platform.Messaging;
@@ -57,6 +59,35 @@ public sealed class InboxTests : PlatformTestBase
         Assert.Equal(1, await CountAsync("records", "key = 'flaky'"));
         Assert.Equal(1, await CountAsync("inbox_messages"));
         await Env.Log.WaitForAsync<RecordStored>(m => m.Key == "flaky", "RecordStored from the successful attempt");
+    }
+
+    [Fact]
+    public async Task Pruning_forgets_only_the_entries_older_than_the_cutoff_and_the_kept_ones_still_deduplicate()
+    {
+        var host = await StartStoreRecordHostAsync(concurrency: 1);
+        var recent = NewId.NextGuid();
+        await host.Bus.Publish(new StoreRecord("recent", "v"), ctx => ctx.MessageId = recent);
+        await Env.Consumed.WaitForAsync<StoreRecord>(TestQueues.StoreRecord, c => c.MessageId == recent && !c.Faulted, 1, "the recent message");
+        var inbox = $"{PlatformTestDbContext.Schema}.inbox_messages";
+        await Env.Database.ExecuteAsync($"""
+            INSERT INTO {inbox} (message_id, consumer, processed_at)
+            SELECT gen_random_uuid(), 'old', now() - interval '8 days' FROM generate_series(1, 7);
+            INSERT INTO {inbox} (message_id, consumer, processed_at)
+            SELECT gen_random_uuid(), 'within', now() - interval '6 days' FROM generate_series(1, 2);
+            """);
+
+        // A batch smaller than the backlog: the pass goes on until a batch comes back short.
+        var pruner = ActivatorUtilities.CreateInstance<InboxPruner<PlatformTestDbContext>>(host.Services,
+            Options.Create(new InboxOptions { PruneBatchSize = 3 }));
+        Assert.Equal(7, await pruner.PruneAsync(DateTimeOffset.UtcNow - TimeSpan.FromDays(7), CancellationToken.None));
+
+        Assert.Equal(0, await CountAsync("inbox_messages", "consumer = 'old'"));
+        Assert.Equal(2, await CountAsync("inbox_messages", "consumer = 'within'"));
+        Assert.Equal(0, await pruner.PruneAsync(DateTimeOffset.UtcNow - TimeSpan.FromDays(7), CancellationToken.None));
+
+        await host.Bus.Publish(new StoreRecord("recent", "v"), ctx => ctx.MessageId = recent);
+        await Env.Consumed.WaitForAsync<StoreRecord>(TestQueues.StoreRecord, c => c.MessageId == recent && !c.Faulted, 2, "the copy");
+        Assert.Equal(1, await CountAsync("records", "key = 'recent'"));
     }
 
     Task<PlatformTestHost> StartStoreRecordHostAsync(int concurrency) =>
