@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Orchestrator.Contracts;
 using Orchestrator.Platform.Hosting;
 using Orchestrator.Scheduler.Persistence;
 
@@ -6,19 +7,31 @@ namespace Orchestrator.Scheduler.Monitoring;
 
 /// <summary>
 /// Reads the job states and the slots in use every few seconds and serves them as gauges: jobs by state, and quota
-/// slots in use per service, per user and per destination.
+/// slots in use per service, per user and per destination. Saga rows stay after their job ends, so counting the final
+/// states reads the whole history: they are counted once a minute, while the states of jobs still in progress, found
+/// through the state index in time that follows their number only, are counted at every reading.
 /// </summary>
 public sealed class SchedulerGauges : BackgroundService
 {
+    static readonly string[] InProgress =
+        [JobStates.Submitted, JobStates.Queued, JobStates.Dispatched, JobStates.Running, JobStates.Cancelling, JobStates.RetryPending];
+
+    static readonly string[] Ended = [JobStates.Completed, JobStates.Failed, JobStates.Cancelled, JobStates.TimedOut, JobStates.Cleaned];
+
+    static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+
+    static readonly TimeSpan EndedInterval = TimeSpan.FromMinutes(1);
+
     readonly IServiceScopeFactory _scopeFactory;
-    volatile IReadOnlyList<(string State, int Count)> _states = [];
+    volatile IReadOnlyList<(string State, int Count)> _inProgress = [];
+    volatile IReadOnlyList<(string State, int Count)> _ended = [];
     volatile IReadOnlyList<(string Service, int UserId, string Destination, int Count)> _slots = [];
 
     public SchedulerGauges(IServiceScopeFactory scopeFactory, OrchestratorMetrics metrics)
     {
         _scopeFactory = scopeFactory;
         metrics.Meter.CreateObservableGauge("orchestrator.jobs.by_state",
-            () => _states.Select(s => new System.Diagnostics.Metrics.Measurement<int>(s.Count, new KeyValuePair<string, object?>("state", s.State))),
+            () => _inProgress.Concat(_ended).Select(s => new System.Diagnostics.Metrics.Measurement<int>(s.Count, new KeyValuePair<string, object?>("state", s.State))),
             "{job}", "Jobs in each state");
         metrics.Meter.CreateObservableGauge("orchestrator.quota.slots_in_use",
             () => _slots.Select(s => new System.Diagnostics.Metrics.Measurement<int>(s.Count,
@@ -30,15 +43,19 @@ public sealed class SchedulerGauges : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var endedDue = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await using var scope = _scopeFactory.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<SchedulerDbContext>();
-                var states = await db.Jobs.GroupBy(j => j.CurrentState)
-                    .Select(g => new { g.Key, Count = g.Count() }).ToListAsync(stoppingToken);
-                _states = states.Select(s => (s.Key, s.Count)).ToList();
+                _inProgress = await CountAsync(db, InProgress, stoppingToken);
+                if (DateTimeOffset.UtcNow >= endedDue)
+                {
+                    _ended = await CountAsync(db, Ended, stoppingToken);
+                    endedDue = DateTimeOffset.UtcNow + EndedInterval;
+                }
                 var slots = await db.ActiveJobs.GroupBy(a => new { a.Service, a.UserId, a.Destination })
                     .Select(g => new { g.Key.Service, g.Key.UserId, g.Key.Destination, Count = g.Count() }).ToListAsync(stoppingToken);
                 _slots = slots.Select(s => (s.Service, s.UserId, s.Destination, s.Count)).ToList();
@@ -50,12 +67,20 @@ public sealed class SchedulerGauges : BackgroundService
 
             try
             {
-                await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);
+                await Task.Delay(Interval, stoppingToken);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
         }
+    }
+
+    /// <summary>Every state asked for has a count, zero included, so a dashboard shows 0 rather than no data.</summary>
+    static async Task<IReadOnlyList<(string State, int Count)>> CountAsync(SchedulerDbContext db, string[] states, CancellationToken cancellationToken)
+    {
+        var counts = await db.Jobs.Where(j => states.Contains(j.CurrentState)).GroupBy(j => j.CurrentState)
+            .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
+        return states.Select(state => (state, counts.GetValueOrDefault(state))).ToList();
     }
 }
