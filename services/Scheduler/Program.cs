@@ -2,6 +2,7 @@ using MassTransit;
 using Orchestrator.Contracts;
 using Orchestrator.Platform.Hosting;
 using Orchestrator.Scheduler.Dispatching;
+using Orchestrator.Scheduler.Endpoints;
 using Orchestrator.Scheduler.Monitoring;
 using Orchestrator.Platform.Persistence;
 using Orchestrator.Platform.Sagas;
@@ -33,6 +34,7 @@ builder.AddOutboxDelivery<SchedulerDbContext>();
 builder.AddInboxPruning<SchedulerDbContext>();
 builder.AddJobDispatcher();
 builder.Services.AddHostedService<SchedulerGauges>();
+builder.Services.AddScoped<QueueOverviewReader>();
 
 var app = builder.Build();
 
@@ -42,5 +44,6 @@ return await app.RunServiceAsync(async services =>
     // Mapped only once the options are known to be valid: mapping /health builds the bus, and with it the state
     // machine, which reads them; a bad setting would otherwise end in a stack trace instead of a configuration error.
     app.MapServiceEndpoints();
+    app.MapQueueEndpoints();
     await services.MigrateDatabaseAsync<SchedulerDbContext>();
 });

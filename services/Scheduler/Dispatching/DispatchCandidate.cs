@@ -1,3 +1,5 @@
+using Orchestrator.Platform.Configuration;
+
 namespace Orchestrator.Scheduler.Dispatching;
 
 /// <summary>A user with queued work in a service, as the planner sees it.</summary>
@@ -16,4 +18,29 @@ public sealed class DispatchCandidate
     public DateTimeOffset LastDispatchedAt { get; set; }
 
     public double Factor => FairShare.Factor(Usage, Share);
+
+    /// <summary>
+    /// The candidate for <paramref name="waiting"/>: its share in <paramref name="service"/>, and its usage decayed from
+    /// what <paramref name="account"/> recorded (none: a user never served, who goes before everyone served).
+    /// </summary>
+    public static DispatchCandidate For(WaitingUser waiting, ServiceOptions service, FairShareAccount? account, DateTimeOffset now, TimeSpan halfLife) => new()
+    {
+        Service = waiting.Service,
+        UserId = waiting.UserId,
+        Queued = waiting.Queued,
+        Share = service.ShareOf(waiting.UserId),
+        Usage = account is null ? 0 : FairShare.Decay(account.Usage, account.UpdatedAt, now, halfLife),
+        LastDispatchedAt = account?.LastDispatchedAt ?? DateTimeOffset.UnixEpoch,
+    };
+
+    /// <summary>A copy to plan with, so planning a preview leaves this one as it is.</summary>
+    public DispatchCandidate Copy() => new()
+    {
+        Service = Service,
+        UserId = UserId,
+        Queued = Queued,
+        Share = Share,
+        Usage = Usage,
+        LastDispatchedAt = LastDispatchedAt,
+    };
 }

@@ -30,37 +30,22 @@ public sealed class DispatchPass(
         await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({DispatchLock})", cancellationToken);
 
-        var usage = new SlotUsage();
-        foreach (var active in await db.ActiveJobs.AsNoTracking().ToListAsync(cancellationToken))
-            usage.Add(active.Service, active.UserId, active.Destination);
-
-        var waiting = await WaitingUsersAsync(options.Value.BatchSize, cancellationToken);
+        var usage = await db.SlotUsageAsync(cancellationToken);
+        var waiting = await db.WaitingUsersAsync(options.Value.BatchSize, cancellationToken);
         if (waiting.Count == 0)
             return 0;
-        var services = waiting.Select(w => w.Service).Distinct().ToList();
-        var accounts = await db.FairShareAccounts.Where(a => services.Contains(a.Service)).ToListAsync(cancellationToken);
+        var accounts = await db.AccountsOfAsync(waiting.Select(w => (w.Service, w.UserId)).ToList(), cancellationToken);
         var halfLife = options.Value.FairShareHalfLife;
 
         var candidates = waiting
             .Where(w => settings.Services.ContainsKey(w.Service))
-            .Select(w =>
-            {
-                var account = accounts.SingleOrDefault(a => a.Service == w.Service && a.UserId == w.UserId);
-                return new DispatchCandidate
-                {
-                    Service = w.Service,
-                    UserId = w.UserId,
-                    Queued = w.Queued,
-                    Share = settings.Services[w.Service].ShareOf(w.UserId),
-                    Usage = account is null ? 0 : FairShare.Decay(account.Usage, account.UpdatedAt, now, halfLife),
-                    LastDispatchedAt = account?.LastDispatchedAt ?? DateTimeOffset.UnixEpoch,
-                };
-            })
+            .Select(w => DispatchCandidate.For(w, settings.Services[w.Service],
+                accounts.SingleOrDefault(a => a.Service == w.Service && a.UserId == w.UserId), now, halfLife))
             .ToList();
-        var quotas = settings.Services.ToDictionary(s => s.Key, s => new ServiceQuota(s.Value.Destination, s.Value.MaxRuns, s.Value.RunsPerUser));
-        var capacity = settings.Destinations.ToDictionary(d => d.Key, d => d.Value.Capacity);
+        var limits = DispatchLimits.From(settings);
+        var quotas = limits.Quotas;
 
-        var picks = DispatchPlanner.Plan(candidates, quotas, capacity, usage, options.Value.BatchSize, now);
+        var picks = DispatchPlanner.Plan(candidates, quotas, limits.Capacity, usage, options.Value.BatchSize, now);
         if (picks.Count == 0)
             return 0;
 
@@ -123,41 +108,5 @@ public sealed class DispatchPass(
         account.Usage = charged.Usage;
         account.UpdatedAt = now;
         account.LastDispatchedAt = charged.LastDispatchedAt;
-    }
-
-    /// <summary>
-    /// The users with queued jobs, read from the queue's (service, user, sequence) index by a skip scan: one index
-    /// descent per waiting user, and each count stops at <paramref name="countUpTo"/>, so the cost follows the number of
-    /// waiting users, never the number of queued jobs.
-    /// </summary>
-    async Task<List<WaitingUser>> WaitingUsersAsync(int countUpTo, CancellationToken cancellationToken)
-    {
-        const string sql = """
-            WITH RECURSIVE waiting AS (
-                (SELECT service, user_id FROM scheduler.queued_jobs ORDER BY service, user_id LIMIT 1)
-                UNION ALL
-                SELECT next.service, next.user_id
-                FROM waiting w
-                CROSS JOIN LATERAL (
-                    SELECT q.service, q.user_id FROM scheduler.queued_jobs q
-                    WHERE (q.service, q.user_id) > (w.service, w.user_id)
-                    ORDER BY q.service, q.user_id
-                    LIMIT 1) next
-            )
-            SELECT w.service, w.user_id,
-                   (SELECT count(*) FROM (
-                        SELECT 1 FROM scheduler.queued_jobs q
-                        WHERE q.service = w.service AND q.user_id = w.user_id
-                        LIMIT @count_up_to) c)::int
-            FROM waiting w
-            """;
-        await using var command = db.CreateCommand(sql);
-        command.Parameters.AddWithValue("count_up_to", countUpTo);
-
-        var waiting = new List<WaitingUser>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            waiting.Add(new WaitingUser(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2)));
-        return waiting;
     }
 }

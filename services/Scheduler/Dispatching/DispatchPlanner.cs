@@ -47,12 +47,15 @@ public static class DispatchPlanner
         return picks;
     }
 
-    static bool Precedes(DispatchCandidate a, DispatchCandidate b)
+    static bool Precedes(DispatchCandidate a, DispatchCandidate b) => Compare(a, b) < 0;
+
+    /// <summary>The planner's order: negative when <paramref name="a"/> is served before <paramref name="b"/>.</summary>
+    public static int Compare(DispatchCandidate a, DispatchCandidate b)
     {
-        var factor = a.Factor.CompareTo(b.Factor);
+        var factor = b.Factor.CompareTo(a.Factor);
         if (factor != 0)
-            return factor > 0;
+            return factor;
         var served = a.LastDispatchedAt.CompareTo(b.LastDispatchedAt);
-        return served != 0 ? served < 0 : a.UserId < b.UserId;
+        return served != 0 ? served : a.UserId.CompareTo(b.UserId);
     }
 }

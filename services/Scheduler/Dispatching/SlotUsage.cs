@@ -13,6 +13,23 @@ public sealed class SlotUsage
 
     public int Destination(string destination) => _destinations.GetValueOrDefault(destination);
 
+    /// <summary>The users of <paramref name="service"/> holding slots, and how many each.</summary>
+    public IEnumerable<(int UserId, int Slots)> UsersOf(string service) =>
+        _users.Where(u => u.Key.Service == service).Select(u => (u.Key.UserId, u.Value));
+
+    /// <summary>A copy to plan with, so planning a preview leaves this one as it is.</summary>
+    public SlotUsage Copy()
+    {
+        var copy = new SlotUsage();
+        foreach (var (key, value) in _services)
+            copy._services[key] = value;
+        foreach (var (key, value) in _users)
+            copy._users[key] = value;
+        foreach (var (key, value) in _destinations)
+            copy._destinations[key] = value;
+        return copy;
+    }
+
     public void Add(string service, int userId, string destination)
     {
         _services[service] = Service(service) + 1;

@@ -163,9 +163,69 @@ public sealed class QuotaTests
         Assert.Equal(HttpStatusCode.Created, otherUser.StatusCode);
     }
 
-    static async Task<long> SubmitAsync(OrchestratorSystem system, string script)
+    [Fact]
+    public async Task The_scheduler_shows_who_waits_on_which_limit_and_who_goes_next()
     {
-        using var response = await system.UploadAsync(script);
+        var gate = Path.Combine(Path.GetTempPath(), $"queue-gate-{Guid.NewGuid():N}");
+        await using var system = await OrchestratorSystem.StartAsync(new Dictionary<string, string>
+        {
+            ["Orchestrator__Services__generic__MaxRuns"] = "1",
+            ["Orchestrator__Services__generic__RunsPerUser"] = "1",
+        });
+        try
+        {
+            // User 1's first job holds the service's only slot until the test lets it end.
+            var holder = await SubmitAsync(system, $"while [ ! -e {gate} ]; do sleep 0.1; done");
+            await WaitForStateAsync(system, holder, "Running");
+            long[] laterOfUser1 = [await SubmitAsync(system, "true"), await SubmitAsync(system, "true")];
+            var ofUser2 = await SubmitAsync(system, "true", userId: 2);
+
+            using var scheduler = new HttpClient { BaseAddress = system["Scheduler"].BaseAddress };
+            var queue = await Eventually.UntilAsync(() => scheduler.GetFromJsonAsync<JsonElement>("/queue"),
+                q => Generic(q).GetProperty("queued").GetInt32() == 3, "the three later jobs queued behind the running one");
+            var generic = Generic(queue);
+            Assert.Equal(1, generic.GetProperty("running").GetInt32());
+            var users = generic.GetProperty("users").EnumerateArray().ToList();
+            // User 2 was never served, so it goes first; both wait for the service's one slot.
+            Assert.Equal([2, 1], users.Select(u => u.GetProperty("userId").GetInt32()));
+            Assert.Equal([1, 2], users.Select(u => u.GetProperty("rank").GetInt32()));
+            Assert.Equal([1, 2], users.Select(u => u.GetProperty("queued").GetInt32()));
+            Assert.Equal([0, 1], users.Select(u => u.GetProperty("running").GetInt32()));
+            Assert.All(users, u => Assert.Equal("MaxRuns", u.GetProperty("waitingOn").GetString()));
+            Assert.True(users[1].GetProperty("usage").GetDouble() > 0);
+            Assert.Equal(JsonValueKind.Null, users[0].GetProperty("lastDispatchedAt").ValueKind);
+            Assert.Empty(queue.GetProperty("next").EnumerateArray());
+
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/queue");
+            request.Headers.Accept.ParseAdd("text/plain");
+            using var text = await scheduler.SendAsync(request);
+            var table = await text.Content.ReadAsStringAsync();
+            Assert.True(text.StatusCode == HttpStatusCode.OK, $"{text.StatusCode}: {table}");
+            Assert.Equal("text/plain", text.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("generic -> local: 1 of 1 running (1 per user), 3 queued", table);
+
+            // Freed, the slot goes where the overview said: user 2 before user 1's next job.
+            await File.WriteAllTextAsync(gate, "");
+            foreach (var id in laterOfUser1.Append(ofUser2))
+                await WaitForStateAsync(system, id, "Completed");
+            var firstDispatched = await system.Database.ScalarAsync<long>(
+                "SELECT job_number FROM scheduler.job_sagas WHERE user_id IN (1, 2) AND job_number <> " + holder + " ORDER BY dispatched_at LIMIT 1");
+            Assert.Equal(ofUser2, firstDispatched);
+            queue = await scheduler.GetFromJsonAsync<JsonElement>("/queue");
+            Assert.Equal(0, Generic(queue).GetProperty("queued").GetInt32());
+        }
+        finally
+        {
+            File.Delete(gate);
+        }
+
+        static JsonElement Generic(JsonElement queue) =>
+            queue.GetProperty("services").EnumerateArray().Single(s => s.GetProperty("service").GetString() == "generic");
+    }
+
+    static async Task<long> SubmitAsync(OrchestratorSystem system, string script, int userId = 1)
+    {
+        using var response = await system.UploadAsync(script, userId);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
     }

@@ -1,0 +1,72 @@
+using Microsoft.EntityFrameworkCore;
+using Orchestrator.Platform.Persistence;
+using Orchestrator.Scheduler.Persistence;
+
+namespace Orchestrator.Scheduler.Dispatching;
+
+/// <summary>The reads a dispatch pass starts from, shared with the queue overview so both see the queue alike.</summary>
+public static class SchedulerQueries
+{
+    /// <summary>The slots held now; their number is bounded by the capacities, not by the queue.</summary>
+    public static async Task<SlotUsage> SlotUsageAsync(this SchedulerDbContext db, CancellationToken cancellationToken)
+    {
+        var usage = new SlotUsage();
+        foreach (var active in await db.ActiveJobs.AsNoTracking().ToListAsync(cancellationToken))
+            usage.Add(active.Service, active.UserId, active.Destination);
+        return usage;
+    }
+
+    /// <summary>
+    /// The fair-share accounts of <paramref name="users"/> only, tracked so a pass can charge them: an account is kept
+    /// for every user ever served, so reading a whole service's would grow with its history.
+    /// </summary>
+    public static Task<List<FairShareAccount>> AccountsOfAsync(
+        this SchedulerDbContext db, IReadOnlyCollection<(string Service, int UserId)> users, CancellationToken cancellationToken)
+    {
+        var services = users.Select(u => u.Service).ToArray();
+        var userIds = users.Select(u => u.UserId).ToArray();
+        return db.FairShareAccounts
+            .FromSql($"""
+                SELECT a.* FROM scheduler.fair_share_accounts a
+                JOIN unnest({services}::text[], {userIds}::integer[]) AS u(service, user_id)
+                  ON a.service = u.service AND a.user_id = u.user_id
+                """)
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The users with queued jobs, read from the queue's (service, user, sequence) index by a skip scan: one index
+    /// descent per waiting user, and each count stops at <paramref name="countUpTo"/>, so the cost follows the number of
+    /// waiting users, never the number of queued jobs.
+    /// </summary>
+    public static async Task<List<WaitingUser>> WaitingUsersAsync(this SchedulerDbContext db, int countUpTo, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            WITH RECURSIVE waiting AS (
+                (SELECT service, user_id FROM scheduler.queued_jobs ORDER BY service, user_id LIMIT 1)
+                UNION ALL
+                SELECT next.service, next.user_id
+                FROM waiting w
+                CROSS JOIN LATERAL (
+                    SELECT q.service, q.user_id FROM scheduler.queued_jobs q
+                    WHERE (q.service, q.user_id) > (w.service, w.user_id)
+                    ORDER BY q.service, q.user_id
+                    LIMIT 1) next
+            )
+            SELECT w.service, w.user_id,
+                   (SELECT count(*) FROM (
+                        SELECT 1 FROM scheduler.queued_jobs q
+                        WHERE q.service = w.service AND q.user_id = w.user_id
+                        LIMIT @count_up_to) c)::int
+            FROM waiting w
+            """;
+        await using var command = db.CreateCommand(sql);
+        command.Parameters.AddWithValue("count_up_to", countUpTo);
+
+        var waiting = new List<WaitingUser>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            waiting.Add(new WaitingUser(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2)));
+        return waiting;
+    }
+}
