@@ -36,6 +36,12 @@ public sealed class DepthRun(DispatchBenchOptions options, int depth)
             await using (var db = new SchedulerDbContext(dbOptions))
                 await db.Database.MigrateAsync(cancellationToken);
             await QueueAsync(connectionString, depth, cancellationToken);
+            await ExecuteAsync(connectionString, $"""
+                INSERT INTO scheduler.fair_share_accounts (service, user_id, usage, updated_at, last_dispatched_at)
+                SELECT '{Service}', {options.Users} + n, 1, now() - interval '1 day', now() - interval '1 day'
+                FROM generate_series(1, {options.PastUsers}) AS n;
+                ANALYZE scheduler.fair_share_accounts;
+                """, cancellationToken);
 
             var settings = Options.Create(new OrchestratorOptions
             {

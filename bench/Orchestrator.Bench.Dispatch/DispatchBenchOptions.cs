@@ -18,6 +18,8 @@ public sealed class DispatchBenchOptions
           --users U        users the jobs are spread over (default 10)
           --slots S        free slots per pass, which is also the jobs a pass dispatches (default 100)
           --passes P       timed passes per depth (default 30), after --warmup W untimed ones (default 3)
+          --past-users N   fair-share accounts of N more users, served before and with nothing queued now (default 0):
+                           what a service's history leaves behind
         """;
 
     public string Pg { get; private set; } = "Host=127.0.0.1;Username=orchestrator;Password=orchestrator;Database=postgres";
@@ -31,6 +33,8 @@ public sealed class DispatchBenchOptions
     public int Passes { get; private set; } = 30;
 
     public int WarmupPasses { get; private set; } = 3;
+
+    public int PastUsers { get; private set; }
 
     public static DispatchBenchOptions Parse(string[] args)
     {
@@ -59,6 +63,9 @@ public sealed class DispatchBenchOptions
                     break;
                 case "--warmup":
                     options.WarmupPasses = int.Parse(Value(), CultureInfo.InvariantCulture);
+                    break;
+                case "--past-users":
+                    options.PastUsers = int.Parse(Value(), CultureInfo.InvariantCulture);
                     break;
                 default:
                     throw new ArgumentException($"unknown option {args[i]}");
