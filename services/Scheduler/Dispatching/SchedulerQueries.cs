@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Orchestrator.Platform.Messaging;
 using Orchestrator.Platform.Persistence;
 using Orchestrator.Scheduler.Persistence;
 
@@ -25,13 +26,13 @@ public static class SchedulerQueries
     {
         var services = users.Select(u => u.Service).ToArray();
         var userIds = users.Select(u => u.UserId).ToArray();
-        return db.FairShareAccounts
-            .FromSql($"""
-                SELECT a.* FROM scheduler.fair_share_accounts a
-                JOIN unnest({services}::text[], {userIds}::integer[]) AS u(service, user_id)
-                  ON a.service = u.service AND a.user_id = u.user_id
-                """)
-            .ToListAsync(cancellationToken);
+        // Columns by name, as every statement written here: a prepared "a.*" breaks when a migration adds a column.
+        var sql = $$"""
+            SELECT {{db.ColumnsOf<FairShareAccount>("a")}} FROM {{db.TableOf<FairShareAccount>()}} a
+            JOIN unnest({0}::text[], {1}::integer[]) AS u(service, user_id)
+              ON a.service = u.service AND a.user_id = u.user_id
+            """;
+        return db.FairShareAccounts.FromSqlRaw(sql, services, userIds).ToListAsync(cancellationToken);
     }
 
     /// <summary>
