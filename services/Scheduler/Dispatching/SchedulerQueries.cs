@@ -35,6 +35,46 @@ public static class SchedulerQueries
         return db.FairShareAccounts.FromSqlRaw(sql, services, userIds).ToListAsync(cancellationToken);
     }
 
+    /// <summary>The distinct (service, user) pairs of the queue, one index descent each, as the CTE <c>waiting</c>.</summary>
+    const string WaitingCte = """
+        waiting AS (
+            (SELECT service, user_id FROM scheduler.queued_jobs ORDER BY service, user_id LIMIT 1)
+            UNION ALL
+            SELECT next.service, next.user_id
+            FROM waiting w
+            CROSS JOIN LATERAL (
+                SELECT q.service, q.user_id FROM scheduler.queued_jobs q
+                WHERE (q.service, q.user_id) > (w.service, w.user_id)
+                ORDER BY q.service, q.user_id
+                LIMIT 1) next
+        )
+        """;
+
+    /// <summary>
+    /// When the oldest job now queued in each service was queued: the first job of each waiting user, found by the same
+    /// skip scan as <see cref="WaitingUsersAsync"/>, so one index descent per waiting user.
+    /// </summary>
+    public static async Task<Dictionary<string, DateTimeOffset>> OldestQueuedAsync(this SchedulerDbContext db, CancellationToken cancellationToken)
+    {
+        const string sql = $"""
+            WITH RECURSIVE {WaitingCte}
+            SELECT w.service, min(first.enqueued_at)
+            FROM waiting w
+            CROSS JOIN LATERAL (
+                SELECT q.enqueued_at FROM scheduler.queued_jobs q
+                WHERE q.service = w.service AND q.user_id = w.user_id
+                ORDER BY q.sequence
+                LIMIT 1) first
+            GROUP BY w.service
+            """;
+        await using var command = db.CreateCommand(sql);
+        var oldest = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            oldest[reader.GetString(0)] = reader.GetFieldValue<DateTimeOffset>(1);
+        return oldest;
+    }
+
     /// <summary>
     /// The users with queued jobs, read from the queue's (service, user, sequence) index by a skip scan: one index
     /// descent per waiting user, and each count stops at <paramref name="countUpTo"/>, so the cost follows the number of
@@ -42,18 +82,8 @@ public static class SchedulerQueries
     /// </summary>
     public static async Task<List<WaitingUser>> WaitingUsersAsync(this SchedulerDbContext db, int countUpTo, CancellationToken cancellationToken)
     {
-        const string sql = """
-            WITH RECURSIVE waiting AS (
-                (SELECT service, user_id FROM scheduler.queued_jobs ORDER BY service, user_id LIMIT 1)
-                UNION ALL
-                SELECT next.service, next.user_id
-                FROM waiting w
-                CROSS JOIN LATERAL (
-                    SELECT q.service, q.user_id FROM scheduler.queued_jobs q
-                    WHERE (q.service, q.user_id) > (w.service, w.user_id)
-                    ORDER BY q.service, q.user_id
-                    LIMIT 1) next
-            )
+        const string sql = $"""
+            WITH RECURSIVE {WaitingCte}
             SELECT w.service, w.user_id,
                    (SELECT count(*) FROM (
                         SELECT 1 FROM scheduler.queued_jobs q

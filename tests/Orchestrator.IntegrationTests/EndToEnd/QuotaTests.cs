@@ -123,6 +123,31 @@ public sealed class QuotaTests
     }
 
     [Fact]
+    public async Task The_scheduler_reports_how_long_the_oldest_queued_job_of_each_service_has_waited()
+    {
+        await using var system = await OrchestratorSystem.StartAsync(new Dictionary<string, string>
+        {
+            ["Orchestrator__Destinations__local__Capacity"] = "0",
+        });
+        using var scheduler = new HttpClient { BaseAddress = system["Scheduler"].BaseAddress };
+
+        await SubmitAsync(system, "true");
+
+        // Nothing is dispatched to a destination of no capacity: the job's wait shows, and grows between readings.
+        var first = await Eventually.UntilAsync(() => OldestAgeAsync(scheduler, "generic"), age => age > 0, "the generic job's wait to show");
+        await Eventually.UntilAsync(() => OldestAgeAsync(scheduler, "generic"), age => age > first, "the wait to grow");
+        Assert.Equal(0, await OldestAgeAsync(scheduler, "prodigy"));
+    }
+
+    static async Task<double> OldestAgeAsync(HttpClient scheduler, string service) =>
+        (await scheduler.GetStringAsync("/metrics")).Split('\n')
+            .Where(line => line.StartsWith("orchestrator_queue_oldest_age_seconds{", StringComparison.Ordinal)
+                && line.Contains($"service=\"{service}\"", StringComparison.Ordinal))
+            .Select(line => double.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture))
+            .DefaultIfEmpty(double.NaN)
+            .Single();
+
+    [Fact]
     public async Task Concurrent_uploads_through_two_api_instances_never_pass_the_queued_limit()
     {
         const int limit = 5;

@@ -88,6 +88,8 @@ public sealed class PrometheusScrapeTests(ITestOutputHelper output) : IAsyncLife
         // A state no job is in reads 0, not "no data", so the dashboard's Queued panel drops to 0 when the queue empties.
         await Eventually.UntilAsync(() => _prometheus.QueryAsync("orchestrator_jobs_by_state{job=\"orchestrator-scheduler\",state=\"Queued\"}"),
             series => series.Count == 1 && series[0].Value == 0, "Queued reported as 0 once every job ran");
+        await Eventually.UntilAsync(() => _prometheus.QueryAsync("orchestrator_queue_oldest_age_seconds{job=\"orchestrator-scheduler\",service=\"generic\"}"),
+            series => series.Count == 1 && series[0].Value == 0, "no wait in an empty queue");
         Assert.NotEmpty(await _prometheus.QueryAsync("http_server_request_duration_seconds_count{job=\"orchestrator-api\"}"));
         Assert.NotEmpty(await _prometheus.QueryAsync("orchestrator_outbox_backlog"));
         // The names the dashboards are built on, for whoever changes an instrument.
