@@ -11,16 +11,20 @@ public static class QueueOverviewBuilder
     public const string Capacity = "Capacity";
     public const string MaxRuns = "MaxRuns";
     public const string RunsPerUser = "RunsPerUser";
+    public const string NotConfigured = "NotConfigured";
 
-    /// <param name="users">Every user of a configured service with queued jobs or slots held (<c>Queued</c> 0 for the latter).</param>
+    /// <param name="users">
+    /// Every user with queued jobs or slots held (<c>Queued</c> 0 for the latter), in configured services or not.
+    /// </param>
     /// <param name="preview">How many of the next dispatches to show.</param>
     public static QueueOverview Build(
         IReadOnlyList<DispatchCandidate> users, DispatchLimits limits, SlotUsage usage, int preview, DateTimeOffset now)
     {
-        var services = limits.Quotas.OrderBy(q => q.Key, StringComparer.Ordinal).Select(q =>
+        var services = limits.Quotas.Keys.Union(users.Select(u => u.Service)).Order(StringComparer.Ordinal).Select(service =>
         {
-            var (service, quota) = (q.Key, q.Value);
             var ofService = users.Where(u => u.Service == service).ToList();
+            if (!limits.Quotas.TryGetValue(service, out var quota))
+                return Unconfigured(service, ofService, usage);
             var ranks = ofService.Where(u => u.Queued > 0)
                 .Order(Comparer<DispatchCandidate>.Create(DispatchPlanner.Compare))
                 .Select((u, i) => (u.UserId, Rank: i + 1))
@@ -47,6 +51,14 @@ public static class QueueOverviewBuilder
 
         return new QueueOverview(now, services, destinations, next);
     }
+
+    /// <summary>The planner passes such a service by, so none of its users has a turn.</summary>
+    static ServiceQueueView Unconfigured(string service, List<DispatchCandidate> users, SlotUsage usage) =>
+        new(service, null, 0, 0, usage.Service(service), users.Sum(u => u.Queued), users
+            .Select(u => new UserQueueView(u.UserId, u.Queued, usage.User(service, u.UserId), u.Share, u.Usage, u.Factor,
+                u.LastDispatchedAt == DateTimeOffset.UnixEpoch ? null : u.LastDispatchedAt, null, u.Queued > 0 ? NotConfigured : null))
+            .OrderBy(v => v.UserId)
+            .ToList());
 
     /// <summary>The first limit, in the planner's order of checks, that keeps the user's queued jobs from a slot.</summary>
     static string? WaitingOn(DispatchCandidate user, ServiceQuota quota, DispatchLimits limits, SlotUsage usage)

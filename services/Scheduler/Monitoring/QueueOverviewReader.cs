@@ -23,9 +23,8 @@ public sealed class QueueOverviewReader(SchedulerDbContext db, IOptions<Orchestr
         // One snapshot for the three reads, so the slots, the queue and the accounts agree with each other.
         await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
         var usage = await db.SlotUsageAsync(cancellationToken);
-        var waiting = (await db.WaitingUsersAsync(int.MaxValue, cancellationToken))
-            .Where(w => settings.Services.ContainsKey(w.Service))
-            .ToList();
+        // Jobs of a service no longer configured are shown too: nothing dispatches them until it is configured again.
+        var waiting = await db.WaitingUsersAsync(int.MaxValue, cancellationToken);
         // Users holding slots with nothing queued still have a standing worth showing.
         var holding = settings.Services.Keys
             .SelectMany(service => usage.UsersOf(service).Select(u => new WaitingUser(service, u.UserId, 0)))
@@ -35,8 +34,8 @@ public sealed class QueueOverviewReader(SchedulerDbContext db, IOptions<Orchestr
         var accounts = (await db.AccountsOfAsync(users.Select(u => (u.Service, u.UserId)).ToList(), cancellationToken))
             .ToDictionary(a => (a.Service, a.UserId));
         var candidates = users
-            .Select(u => DispatchCandidate.For(u, settings.Services[u.Service], accounts.GetValueOrDefault((u.Service, u.UserId)), now,
-                options.Value.FairShareHalfLife))
+            .Select(u => DispatchCandidate.For(u, settings.Services.GetValueOrDefault(u.Service) ?? new ServiceOptions(),
+                accounts.GetValueOrDefault((u.Service, u.UserId)), now, options.Value.FairShareHalfLife))
             .ToList();
         return QueueOverviewBuilder.Build(candidates, DispatchLimits.From(settings), usage, Preview, now);
     }

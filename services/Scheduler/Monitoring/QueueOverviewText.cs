@@ -13,8 +13,11 @@ public static class QueueOverviewText
         foreach (var service in overview.Services)
         {
             text.AppendLine();
-            text.AppendLine(CultureInfo.InvariantCulture,
-                $"{service.Service} -> {service.Destination}: {service.Running} of {service.MaxRuns} running ({service.RunsPerUser} per user), {service.Queued} queued");
+            text.AppendLine(service.Destination is null
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $"{service.Service} (not configured: nothing is dispatched): {service.Running} running, {service.Queued} queued")
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"{service.Service} -> {service.Destination}: {service.Running} of {service.MaxRuns} running ({service.RunsPerUser} per user), {service.Queued} queued"));
             if (service.Users.Count == 0)
                 continue;
             text.AppendLine(Row("rank", "user", "queued", "running", "share", "usage", "factor", "last served (UTC)", "waiting on"));

@@ -9,8 +9,9 @@ namespace Orchestrator.Scheduler.Monitoring;
 /// <param name="Rank">The user's turn among the service's users with queued jobs (1 is served first); null with none queued.</param>
 /// <param name="WaitingOn">
 /// The limit that holds the user's queued jobs back, the first found in the planner's order: <c>MaxRuns</c> (the
-/// service's slots are all taken), <c>RunsPerUser</c> (the user's are), <c>Capacity</c> (the destination is full);
-/// null when a free slot awaits them, or nothing is queued.
+/// service's slots are all taken), <c>RunsPerUser</c> (the user's are), <c>Capacity</c> (the destination is full),
+/// <c>NotConfigured</c> (the service is not in the configuration); null when a free slot awaits them, or nothing is
+/// queued.
 /// </param>
 public sealed record UserQueueView(
     int UserId,

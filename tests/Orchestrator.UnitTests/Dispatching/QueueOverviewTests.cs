@@ -89,6 +89,20 @@ public sealed class QueueOverviewTests
     }
 
     [Fact]
+    public void Jobs_of_a_service_no_longer_configured_are_shown_waiting_on_that_and_never_planned()
+    {
+        var overview = Build([User("disvis", 4, queued: 3), User("prodigy", 1, queued: 1)], new SlotUsage());
+
+        var disvis = overview.Services.Single(s => s.Service == "disvis");
+        Assert.Null(disvis.Destination);
+        Assert.Equal(3, disvis.Queued);
+        var user = disvis.Users.Single();
+        Assert.Equal((4, null as int?, QueueOverviewBuilder.NotConfigured), (user.UserId, user.Rank, user.WaitingOn));
+        Assert.Equal([new NextDispatchView("prodigy", 1)], overview.Next);
+        Assert.Contains("disvis (not configured: nothing is dispatched): 0 running, 3 queued", QueueOverviewText.Render(overview));
+    }
+
+    [Fact]
     public void The_text_form_has_a_line_per_service_and_user()
     {
         var usage = new SlotUsage();
