@@ -45,7 +45,7 @@ public sealed class DepthRun(DispatchBenchOptions options, int depth)
 
             var settings = Options.Create(new OrchestratorOptions
             {
-                Services = { [Service] = new ServiceOptions { Destination = "local", MaxRuns = options.Slots, RunsPerUser = options.Slots } },
+                Services = { [Service] = new ServiceOptions { Destination = "local", MaxRuns = options.Slots, RunsPerUser = options.RunsPerUser ?? options.Slots } },
                 Destinations = { ["local"] = new DestinationOptions { Kind = "local", Capacity = options.Slots } },
             });
             var dispatch = Options.Create(new DispatchOptions { BatchSize = options.Slots });

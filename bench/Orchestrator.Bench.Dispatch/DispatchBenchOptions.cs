@@ -18,6 +18,7 @@ public sealed class DispatchBenchOptions
           --users U        users the jobs are spread over (default 10)
           --slots S        free slots per pass, which is also the jobs a pass dispatches (default 100)
           --passes P       timed passes per depth (default 30), after --warmup W untimed ones (default 3)
+          --runs-per-user R  the service's RunsPerUser (default --slots: no user limit within a pass)
           --past-users N   fair-share accounts of N more users, served before and with nothing queued now (default 0):
                            what a service's history leaves behind
         """;
@@ -35,6 +36,9 @@ public sealed class DispatchBenchOptions
     public int WarmupPasses { get; private set; } = 3;
 
     public int PastUsers { get; private set; }
+
+    /// <summary>The service's RunsPerUser; null: the slots, so no user is held back.</summary>
+    public int? RunsPerUser { get; private set; }
 
     public static DispatchBenchOptions Parse(string[] args)
     {
@@ -63,6 +67,9 @@ public sealed class DispatchBenchOptions
                     break;
                 case "--warmup":
                     options.WarmupPasses = int.Parse(Value(), CultureInfo.InvariantCulture);
+                    break;
+                case "--runs-per-user":
+                    options.RunsPerUser = Positive("--runs-per-user", Value());
                     break;
                 case "--past-users":
                     options.PastUsers = int.Parse(Value(), CultureInfo.InvariantCulture);

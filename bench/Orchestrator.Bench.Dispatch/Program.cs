@@ -19,7 +19,7 @@ catch (Exception ex) when (ex is ArgumentException or FormatException)
 }
 
 Console.WriteLine($"machine: {MachineInfo.Describe()}");
-Console.WriteLine($"dispatch passes: {options.Passes} per depth (after {options.WarmupPasses} untimed), {options.Slots} slots, {options.Users} users, {options.PastUsers} past users");
+Console.WriteLine($"dispatch passes: {options.Passes} per depth (after {options.WarmupPasses} untimed), {options.Slots} slots, RunsPerUser {options.RunsPerUser ?? options.Slots}, {options.Users} users, {options.PastUsers} past users");
 var table = new Table("queued jobs", "passes", "jobs dispatched", "pass p50 (ms)", "pass p95 (ms)", "mean per job (µs)", "left queued");
 foreach (var depth in options.Depths)
 {

@@ -31,16 +31,18 @@ public sealed class DispatchPass(
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({DispatchLock})", cancellationToken);
 
         var usage = await db.SlotUsageAsync(cancellationToken);
-        var waiting = await db.WaitingUsersAsync(options.Value.BatchSize, cancellationToken);
+        // A pass gives no user more than its service's RunsPerUser, so counting a user's queue further is wasted.
+        var countUpTo = Math.Min(options.Value.BatchSize, settings.Services.Values.Select(s => s.RunsPerUser).DefaultIfEmpty(0).Max());
+        var waiting = await db.WaitingUsersAsync(Math.Max(countUpTo, 1), cancellationToken);
         if (waiting.Count == 0)
             return 0;
-        var accounts = await db.AccountsOfAsync(waiting.Select(w => (w.Service, w.UserId)).ToList(), cancellationToken);
+        var accounts = (await db.AccountsOfAsync(waiting.Select(w => (w.Service, w.UserId)).ToList(), cancellationToken))
+            .ToDictionary(a => (a.Service, a.UserId));
         var halfLife = options.Value.FairShareHalfLife;
 
         var candidates = waiting
             .Where(w => settings.Services.ContainsKey(w.Service))
-            .Select(w => DispatchCandidate.For(w, settings.Services[w.Service],
-                accounts.SingleOrDefault(a => a.Service == w.Service && a.UserId == w.UserId), now, halfLife))
+            .Select(w => DispatchCandidate.For(w, settings.Services[w.Service], accounts.GetValueOrDefault((w.Service, w.UserId)), now, halfLife))
             .ToList();
         var limits = DispatchLimits.From(settings);
         var quotas = limits.Quotas;
@@ -49,26 +51,16 @@ public sealed class DispatchPass(
         if (picks.Count == 0)
             return 0;
 
-        var dispatched = 0;
-        foreach (var group in picks.GroupBy(p => (p.Service, p.UserId)))
-        {
-            var (service, userId) = group.Key;
-            var jobs = await db.QueuedJobs
-                .Where(q => q.Service == service && q.UserId == userId)
-                .OrderBy(q => q.Sequence)
-                .Take(group.Count())
-                .ToListAsync(cancellationToken);
-            var destination = quotas[service].Destination;
-            foreach (var job in jobs)
-                Dispatch(job, destination, now);
-            dispatched += jobs.Count;
-
+        var groups = picks.GroupBy(p => (p.Service, p.UserId)).ToList();
+        var jobs = await db.OldestJobsOfAsync(groups.Select(g => (g.Key.Service, g.Key.UserId, g.Count())).ToList(), cancellationToken);
+        foreach (var job in jobs)
+            Dispatch(job, quotas[job.Service].Destination, now);
+        foreach (var group in groups)
             Charge(accounts, group.Last(), now);
-        }
 
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return dispatched;
+        return jobs.Count;
     }
 
     void Dispatch(QueuedJob job, string destination, DateTimeOffset now)
@@ -95,14 +87,16 @@ public sealed class DispatchPass(
     static Dictionary<string, string>? Variables(QueuedJob job) =>
         job.Environment is null ? null : System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(job.Environment);
 
-    void Charge(List<FairShareAccount> accounts, DispatchCandidate charged, DateTimeOffset now)
+    void Charge(Dictionary<(string, int), FairShareAccount> accounts, DispatchCandidate charged, DateTimeOffset now)
     {
-        var account = accounts.SingleOrDefault(a => a.Service == charged.Service && a.UserId == charged.UserId);
-        if (account is null)
+        if (accounts.TryGetValue((charged.Service, charged.UserId), out var account))
+        {
+            db.FairShareAccounts.Attach(account);
+        }
+        else
         {
             account = new FairShareAccount { Service = charged.Service, UserId = charged.UserId };
             db.FairShareAccounts.Add(account);
-            accounts.Add(account);
         }
 
         account.Usage = charged.Usage;

@@ -18,8 +18,9 @@ public static class SchedulerQueries
     }
 
     /// <summary>
-    /// The fair-share accounts of <paramref name="users"/> only, tracked so a pass can charge them: an account is kept
-    /// for every user ever served, so reading a whole service's would grow with its history.
+    /// The fair-share accounts of <paramref name="users"/> only: an account is kept for every user ever served, so
+    /// reading a whole service's would grow with its history. Not tracked: a pass charges a batch's worth of users at
+    /// most, and attaches just those.
     /// </summary>
     public static Task<List<FairShareAccount>> AccountsOfAsync(
         this SchedulerDbContext db, IReadOnlyCollection<(string Service, int UserId)> users, CancellationToken cancellationToken)
@@ -32,7 +33,28 @@ public static class SchedulerQueries
             JOIN unnest({0}::text[], {1}::integer[]) AS u(service, user_id)
               ON a.service = u.service AND a.user_id = u.user_id
             """;
-        return db.FairShareAccounts.FromSqlRaw(sql, services, userIds).ToListAsync(cancellationToken);
+        return db.FairShareAccounts.FromSqlRaw(sql, services, userIds).AsNoTracking().ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The oldest <c>Count</c> queued jobs of each (service, user), all in one statement (one index range each), tracked
+    /// so a pass can take them off the queue.
+    /// </summary>
+    public static Task<List<QueuedJob>> OldestJobsOfAsync(
+        this SchedulerDbContext db, IReadOnlyCollection<(string Service, int UserId, int Count)> users, CancellationToken cancellationToken)
+    {
+        var sql = $$"""
+            SELECT {{db.ColumnsOf<QueuedJob>("q")}}
+            FROM unnest({0}::text[], {1}::integer[], {2}::integer[]) AS u(service, user_id, n)
+            CROSS JOIN LATERAL (
+                SELECT * FROM {{db.TableOf<QueuedJob>()}} j
+                WHERE j.service = u.service AND j.user_id = u.user_id
+                ORDER BY j.sequence
+                LIMIT u.n) q
+            """;
+        return db.QueuedJobs
+            .FromSqlRaw(sql, users.Select(u => u.Service).ToArray(), users.Select(u => u.UserId).ToArray(), users.Select(u => u.Count).ToArray())
+            .ToListAsync(cancellationToken);
     }
 
     /// <summary>The distinct (service, user) pairs of the queue, one index descent each, as the CTE <c>waiting</c>.</summary>
