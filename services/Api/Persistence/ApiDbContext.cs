@@ -34,7 +34,8 @@ public sealed class ApiDbContext(DbContextOptions<ApiDbContext> options) : Servi
             e.HasKey(j => j.Number);
             e.Property(j => j.Number).UseIdentityAlwaysColumn();
             e.HasIndex(j => j.JobId).IsUnique();
-            e.HasIndex(j => new { j.UserId, j.Service });
+            // With the state, counting a user's waiting jobs (MaxQueuedPerUser) reads only those, not the user's whole history.
+            e.HasIndex(j => new { j.UserId, j.Service, j.State });
             e.Property(j => j.Service).HasMaxLength(128);
             e.Property(j => j.State).HasMaxLength(32);
             e.Property(j => j.ClientId).HasMaxLength(128);

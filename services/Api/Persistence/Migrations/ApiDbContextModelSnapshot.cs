@@ -353,8 +353,8 @@ namespace Orchestrator.Api.Persistence.Migrations
                     b.HasIndex("State")
                         .HasDatabaseName("ix_jobs_state");
 
-                    b.HasIndex("UserId", "Service")
-                        .HasDatabaseName("ix_jobs_user_id_service");
+                    b.HasIndex("UserId", "Service", "State")
+                        .HasDatabaseName("ix_jobs_user_id_service_state");
 
                     b.ToTable("jobs", "api");
                 });
