@@ -123,6 +123,49 @@ public sealed class QuotaTests
     }
 
     [Fact]
+    public async Task A_limit_changed_in_the_configuration_applies_after_a_scheduler_restart_and_no_queued_job_is_lost()
+    {
+        using var runs = new RunLog();
+        var gate = Path.Combine(Path.GetTempPath(), $"quota-gate-{Guid.NewGuid():N}");
+        await using var system = await OrchestratorSystem.StartAsync(new Dictionary<string, string>
+        {
+            ["Orchestrator__Services__generic__MaxRuns"] = "1",
+            ["Executor__MaxConcurrentJobs"] = "8",
+        });
+        try
+        {
+            // Four users' jobs that run until the test lets them end: one runs, three wait under MaxRuns=1.
+            var ids = new List<long>();
+            for (var user = 1; user <= 4; user++)
+                ids.Add(await SubmitAsync(system, runs.Script(user, $"while [ ! -e {gate} ]; do sleep 0.1; done"), user));
+            await Eventually.UntilAsync(() => SlotsInUseAsync(system), slots => slots.Overall == 1, "one job dispatched");
+            await Eventually.UntilAsync(() => CountAsync(system, "SELECT count(*) FROM scheduler.queued_jobs"), queued => queued == 3,
+                "three jobs queued");
+
+            // The operator raises the limit and restarts the scheduler with it.
+            await system["Scheduler"].KillAsync();
+            await system.StartInstanceAsync("Scheduler-raised", "Scheduler", new Dictionary<string, string>
+            {
+                ["Orchestrator__Services__generic__MaxRuns"] = "3",
+            });
+            await Eventually.UntilAsync(() => SlotsInUseAsync(system), slots => slots.Overall == 3, "three jobs dispatched under the new limit");
+            Assert.Equal(1, await CountAsync(system, "SELECT count(*) FROM scheduler.queued_jobs"));
+            await Eventually.UntilAsync(() => Task.FromResult(runs.Read().Count(e => e.IsStart)), starts => starts == 3, "three scripts running");
+
+            await File.WriteAllTextAsync(gate, "");
+            foreach (var id in ids)
+                await WaitForStateAsync(system, id, "Completed");
+            Assert.Equal(4, runs.Read().Count(e => e.IsStart));
+            Assert.Equal(3, runs.MaxConcurrency().Overall);
+            Assert.Equal(0, await CountAsync(system, "SELECT count(*) FROM scheduler.active_jobs"));
+        }
+        finally
+        {
+            File.Delete(gate);
+        }
+    }
+
+    [Fact]
     public async Task The_scheduler_reports_how_long_the_oldest_queued_job_of_each_service_has_waited()
     {
         await using var system = await OrchestratorSystem.StartAsync(new Dictionary<string, string>
