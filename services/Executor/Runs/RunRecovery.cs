@@ -19,8 +19,11 @@ public static class RunRecovery
         await using (var scope = services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<ExecutorDbContext>();
+            // Named, not "not Finished": the (instance, state) index then reads the open runs only, not every run
+            // this instance ever ran.
+            string[] openStates = [RunStates.Accepted, RunStates.Running, RunStates.Abandoned];
             open = await db.Runs.AsNoTracking()
-                .Where(r => r.InstanceId == options.ResolvedInstanceId && r.State != RunStates.Finished)
+                .Where(r => r.InstanceId == options.ResolvedInstanceId && openStates.Contains(r.State))
                 .ToListAsync();
         }
 
