@@ -30,10 +30,7 @@ public static class QueueOverviewBuilder
                 .Select((u, i) => (u.UserId, Rank: i + 1))
                 .ToDictionary(r => r.UserId, r => r.Rank);
             var views = ofService
-                .Select(u => new UserQueueView(
-                    u.UserId, u.Queued, usage.User(service, u.UserId), u.Share, u.Usage, u.Factor,
-                    u.LastDispatchedAt == DateTimeOffset.UnixEpoch ? null : u.LastDispatchedAt,
-                    ranks.TryGetValue(u.UserId, out var rank) ? rank : null,
+                .Select(u => View(u, usage, ranks.TryGetValue(u.UserId, out var rank) ? rank : null,
                     u.Queued > 0 ? WaitingOn(u, quota, limits, usage) : null))
                 .OrderBy(v => v.Rank ?? int.MaxValue).ThenBy(v => v.UserId)
                 .ToList();
@@ -55,10 +52,13 @@ public static class QueueOverviewBuilder
     /// <summary>The planner passes such a service by, so none of its users has a turn.</summary>
     static ServiceQueueView Unconfigured(string service, List<DispatchCandidate> users, SlotUsage usage) =>
         new(service, null, 0, 0, usage.Service(service), users.Sum(u => u.Queued), users
-            .Select(u => new UserQueueView(u.UserId, u.Queued, usage.User(service, u.UserId), u.Share, u.Usage, u.Factor,
-                u.LastDispatchedAt == DateTimeOffset.UnixEpoch ? null : u.LastDispatchedAt, null, u.Queued > 0 ? NotConfigured : null))
+            .Select(u => View(u, usage, rank: null, u.Queued > 0 ? NotConfigured : null))
             .OrderBy(v => v.UserId)
             .ToList());
+
+    static UserQueueView View(DispatchCandidate user, SlotUsage usage, int? rank, string? waitingOn) =>
+        new(user.UserId, user.Queued, usage.User(user.Service, user.UserId), user.Share, user.Usage, user.Factor,
+            user.LastDispatchedAt == DateTimeOffset.UnixEpoch ? null : user.LastDispatchedAt, rank, waitingOn);
 
     /// <summary>The first limit, in the planner's order of checks, that keeps the user's queued jobs from a slot.</summary>
     static string? WaitingOn(DispatchCandidate user, ServiceQuota quota, DispatchLimits limits, SlotUsage usage)
