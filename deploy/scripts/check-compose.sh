@@ -5,7 +5,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
-for mounted in deploy/prometheus/prometheus.yml deploy/grafana/provisioning/datasources/datasources.yml \
+for mounted in deploy/prometheus/prometheus.yml deploy/prometheus/alerts.yml deploy/grafana/provisioning/datasources/datasources.yml \
   deploy/grafana/provisioning/dashboards/dashboards.yml deploy/grafana/dashboards/orchestrator.json; do
   [ -f "$mounted" ] || { echo "missing $mounted, which docker-compose.yml mounts" >&2; exit 1; }
 done

@@ -129,6 +129,13 @@ public sealed class PrometheusServer : IAsyncDisposable
         return string.Join('\n', lines) + "\n";
     }
 
+    /// <summary>promtool, which the prometheus package installs beside the server.</summary>
+    public static async Task<string> PromtoolAsync()
+    {
+        var promtool = Path.Combine(Path.GetDirectoryName(await EnsureInstalledAsync())!, "promtool");
+        return File.Exists(promtool) ? promtool : throw new InvalidOperationException($"no promtool beside prometheus ({promtool})");
+    }
+
     /// <summary>Finds prometheus on the PATH, installing the Debian package through the project's script first.</summary>
     static async Task<string> EnsureInstalledAsync()
     {

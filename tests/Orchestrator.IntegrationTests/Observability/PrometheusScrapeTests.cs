@@ -97,6 +97,10 @@ public sealed class PrometheusScrapeTests(ITestOutputHelper output) : IAsyncLife
             .Select(n => $"{n.Labels["job"]} {n.Labels["__name__"]}").Order().ToList();
         foreach (var name in names)
             output.WriteLine(name);
+        // The alert rules name only what the services export.
+        var alerts = await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Root, "deploy", "prometheus", "alerts.yml"));
+        foreach (var metric in System.Text.RegularExpressions.Regex.Matches(alerts, @"\borchestrator_[a-z_]+").Select(m => m.Value).Distinct())
+            Assert.Contains(names, n => n.EndsWith(" " + metric, StringComparison.Ordinal));
 
         // MassTransit's own meter: messages consumed by the services. Its counters have the unit "ea", which the
         // exporter may add to the name.
