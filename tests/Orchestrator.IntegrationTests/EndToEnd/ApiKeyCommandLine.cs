@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Orchestrator.IntegrationTests.Infrastructure;
 
 namespace Orchestrator.IntegrationTests.EndToEnd;
@@ -10,30 +9,14 @@ public static class ApiKeyCommandLine
         RunAsync(system.Environment, arguments);
 
     /// <summary>Runs the command with <paramref name="environment"/>, the settings of the Api instances it manages keys for.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var assembly = RepositoryPaths.ServiceAssembly("Api");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(assembly)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(assembly);
-        start.ArgumentList.Add("keys");
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        var settings = new Dictionary<string, string> { ["DOTNET_ENVIRONMENT"] = "Production" };
         foreach (var (key, value) in environment)
-            start.Environment[key] = value;
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await process.WaitForExitAsync(deadline.Token);
-        return (process.ExitCode, await stdout, await stderr);
+            settings[key] = value;
+        return ExternalProgram.RunAsync("dotnet", [assembly, "keys", .. arguments], TimeSpan.FromSeconds(120), settings,
+            Path.GetDirectoryName(assembly)!);
     }
 
     /// <summary>Creates a key and returns it; the command prints it alone on standard output.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 
 namespace Orchestrator.IntegrationTests.Infrastructure;
@@ -156,24 +155,11 @@ public sealed class PrivatePostgresServer : IAsyncDisposable
 
     static async Task RunAsync(string file, IReadOnlyList<string> arguments)
     {
-        var start = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            // The postgres user may not enter the test's working directory.
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{file} did not start");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await process.WaitForExitAsync(deadline.Token);
-        if (process.ExitCode != 0)
+        // The postgres user may not enter the test's working directory.
+        var (exitCode, output, error) = await ExternalProgram.RunAsync(file, arguments, TimeSpan.FromSeconds(120), workingDirectory: Path.GetTempPath());
+        if (exitCode != 0)
             throw new InvalidOperationException(
-                $"{file} {string.Join(' ', arguments)} exited with {process.ExitCode}:{Environment.NewLine}{await output}{await error}");
+                $"{file} {string.Join(' ', arguments)} exited with {exitCode}:{Environment.NewLine}{output}{error}");
     }
 
     /// <summary>The newest PostgreSQL server installed by the Debian packages (what start-services.sh installs).</summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Orchestrator.IntegrationTests.Infrastructure;
 
 /// <summary>
@@ -108,16 +106,7 @@ public sealed class PrivateRabbitMqServer : IAsyncDisposable
 
     static async Task<(int Exit, string Output)> RunAsync(string file, string[] arguments, IReadOnlyDictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        foreach (var (key, value) in environment)
-            start.Environment[key] = value;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(deadline.Token);
-        return (process.ExitCode, await output + await errors);
+        var (exit, output, errors) = await ExternalProgram.RunAsync(file, arguments, TimeSpan.FromMinutes(2), environment);
+        return (exit, output + errors);
     }
 }

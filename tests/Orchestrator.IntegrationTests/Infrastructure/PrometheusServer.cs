@@ -142,14 +142,9 @@ public sealed class PrometheusServer : IAsyncDisposable
         if (Find() is { } found)
             return found;
         var script = Path.Combine(RepositoryPaths.Root, "deploy", "scripts", "install-prometheus.sh");
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(script);
-        using var install = Process.Start(start)!;
-        var output = install.StandardOutput.ReadToEndAsync();
-        var error = install.StandardError.ReadToEndAsync();
-        await install.WaitForExitAsync();
-        if (install.ExitCode != 0)
-            throw new InvalidOperationException($"{script} failed with {install.ExitCode}:{Environment.NewLine}{await output}{await error}");
+        var (exitCode, output, error) = await ExternalProgram.RunAsync("bash", [script], Timeout.InfiniteTimeSpan);
+        if (exitCode != 0)
+            throw new InvalidOperationException($"{script} failed with {exitCode}:{Environment.NewLine}{output}{error}");
         return Find() ?? throw new InvalidOperationException($"{script} ran, yet no prometheus is on the PATH.");
     }
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Orchestrator.IntegrationTests.Infrastructure;
 
 /// <summary>
@@ -100,16 +98,6 @@ public static class SlurmCluster
         }
     }
 
-    static async Task<(int Code, string Output, string Error)> RunAsync(string program, IReadOnlyList<string> arguments, TimeSpan? timeout = null)
-    {
-        var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(deadline.Token);
-        return (process.ExitCode, await output, await error);
-    }
+    static Task<(int ExitCode, string Output, string Error)> RunAsync(string program, IReadOnlyList<string> arguments, TimeSpan? timeout = null) =>
+        ExternalProgram.RunAsync(program, arguments, timeout ?? TimeSpan.FromSeconds(30));
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Orchestrator.IntegrationTests.Infrastructure;
 
 namespace Orchestrator.IntegrationTests.Observability;
@@ -49,18 +48,7 @@ public sealed class AlertRulesTests
 
     static async Task<(int ExitCode, string Output)> PromtoolAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo(await PrometheusServer.PromtoolAsync())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + await error);
+        var (exitCode, output, error) = await ExternalProgram.RunAsync(await PrometheusServer.PromtoolAsync(), arguments, Timeout.InfiniteTimeSpan);
+        return (exitCode, output + error);
     }
 }
