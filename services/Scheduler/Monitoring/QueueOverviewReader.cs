@@ -26,9 +26,10 @@ public sealed class QueueOverviewReader(SchedulerDbContext db, IOptions<Orchestr
         // Jobs of a service no longer configured are shown too: nothing dispatches them until it is configured again.
         var waiting = await db.WaitingUsersAsync(int.MaxValue, cancellationToken);
         // Users holding slots with nothing queued still have a standing worth showing.
+        var queuing = waiting.Select(w => (w.Service, w.UserId)).ToHashSet();
         var holding = settings.Services.Keys
             .SelectMany(service => usage.UsersOf(service).Select(u => new WaitingUser(service, u.UserId, 0)))
-            .Where(h => !waiting.Any(w => w.Service == h.Service && w.UserId == h.UserId));
+            .Where(h => !queuing.Contains((h.Service, h.UserId)));
         var users = waiting.Concat(holding).ToList();
 
         var accounts = (await db.AccountsOfAsync(users.Select(u => (u.Service, u.UserId)).ToList(), cancellationToken))
